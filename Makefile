@@ -1,0 +1,125 @@
+# Magnet - build, test, bench.
+#
+#   make                 build ./magnet (and build/libmagnet.a)
+#   make test            unit tests, fuzz-corpus replay, end-to-end tests
+#   make test-full       the same plus the slow tiers (crash test, larger data)
+#   make SANITIZE=address,undefined test
+#   make valgrind        unit tests under valgrind
+#   make fuzz            libFuzzer targets (clang)
+#   make bench           all benchmarks (see bench/)
+#   make demo            start Magnet on demo data
+#
+# Sources are found by wildcard: a new src/<module>/<file>.c, a new
+# tests/unit/test_<name>.c or tests/fuzz/fuzz_<name>.c needs no edit here.
+
+CC       ?= cc
+SANITIZE ?=
+O        ?= 2
+
+ifeq ($(SANITIZE),)
+BUILD    ?= build
+else
+BUILD    ?= build-san
+endif
+
+WARN     = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+           -Wno-unused-parameter
+CPPFLAGS = -D_GNU_SOURCE -Isrc -I$(BUILD)/gen -I/usr/include/minizip
+CFLAGS  ?= -std=c11 -O$(O) -g $(WARN)
+LDLIBS   = -lsqlite3 -ljansson -lxlsxwriter -lminizip -lz -lexpat -lutf8proc \
+           -lroaring -largon2 -lmicrohttpd -lpthread -lm
+
+ifneq ($(SANITIZE),)
+CFLAGS  += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=all
+LDFLAGS += -fsanitize=$(SANITIZE)
+endif
+
+SRC_ALL  := $(sort $(wildcard src/*/*.c))
+LIB_SRC  := $(SRC_ALL)
+EMBED    := regions:data/regions-2023.csv industries:data/industries-gbt4754-2017.csv
+EMBED_C  := $(foreach e,$(EMBED),$(BUILD)/gen/data_$(firstword $(subst :, ,$(e))).c)
+LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o) $(EMBED_C:.c=.o)
+
+UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
+UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+FUZZ_SRC := $(sort $(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_REPLAY := $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/fuzz/replay_%)
+
+all: magnet
+
+magnet: $(BUILD)/magnet
+	@if [ "$(BUILD)" = build ]; then ln -sf $(BUILD)/magnet magnet; fi
+
+$(BUILD)/magnet: $(BUILD)/src/main.o $(BUILD)/libmagnet.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/libmagnet.a: $(LIB_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/src/%.o: src/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) -include src/base/banned.h $(CFLAGS) -MMD -MP -c -o $@ $<
+
+$(BUILD)/gen/%.o: $(BUILD)/gen/%.c
+	$(CC) $(CFLAGS) -c -o $@ $<
+
+$(BUILD)/tools/embed: tools/embed.c
+	@mkdir -p $(dir $@)
+	$(CC) -O1 -o $@ $<
+
+define embed_rule
+$(BUILD)/gen/data_$(1).c: $(2) $(BUILD)/tools/embed
+	@mkdir -p $$(dir $$@)
+	$(BUILD)/tools/embed magnet_data_$(1) $(2) $$@
+endef
+$(foreach e,$(EMBED),$(eval $(call embed_rule,$(firstword $(subst :, ,$(e))),$(lastword $(subst :, ,$(e))))))
+
+# Unit tests: one binary per tests/unit/test_*.c, linked with the library.
+$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libmagnet.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) -Itests $(CFLAGS) -Wno-missing-prototypes -MMD -MP -o $@ $< \
+	    $(BUILD)/libmagnet.a $(LDFLAGS) -lcmocka $(LDLIBS)
+
+# Fuzz targets replayed over their corpus by a plain main (any compiler).
+$(BUILD)/fuzz/replay_%: tests/fuzz/%.c tests/fuzz/replay.c $(BUILD)/libmagnet.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -Wno-missing-prototypes -o $@ $< tests/fuzz/replay.c \
+	    $(BUILD)/libmagnet.a $(LDFLAGS) $(LDLIBS)
+
+# libFuzzer builds (clang only): make fuzz; run e.g. build-fuzz/fuzz_csv tests/fuzz/corpus/csv
+FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=build-fuzz/%)
+fuzz:
+	$(MAKE) BUILD=build-fuzz CC=clang SANITIZE=address,undefined \
+	    CFLAGS="-std=c11 -O1 -g $(WARN) -fsanitize=fuzzer-no-link" build-fuzz/libmagnet.a
+	@for f in $(FUZZ_SRC); do n=$$(basename $$f .c); \
+	  echo "clang $$f"; \
+	  clang $(CPPFLAGS) -std=c11 -O1 -g -fsanitize=fuzzer,address,undefined -o build-fuzz/$$n $$f \
+	    build-fuzz/libmagnet.a $(LDLIBS) || exit 1; done
+
+unit: $(UNIT_BIN)
+fuzz-replay: $(FUZZ_REPLAY)
+
+test: magnet unit fuzz-replay
+	@tests/run-tests.sh $(BUILD) quick
+
+test-full: magnet unit fuzz-replay
+	@tests/run-tests.sh $(BUILD) full
+
+valgrind: unit
+	@tests/run-tests.sh $(BUILD) valgrind
+
+demo: magnet
+	@tools/demo.sh
+
+bench: bench-import
+
+bench-import: magnet
+	@bench/import.sh
+
+clean:
+	rm -rf build build-san build-fuzz magnet
+
+.PHONY: all magnet unit fuzz fuzz-replay test test-full valgrind demo bench bench-import clean
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
