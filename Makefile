@@ -27,7 +27,7 @@ WARN     = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototyp
 CPPFLAGS = -D_GNU_SOURCE -Isrc -I$(BUILD)/gen -I/usr/include/minizip
 CFLAGS  ?= -std=c11 -O$(O) -g $(WARN)
 LDLIBS   = -lsqlite3 -ljansson -lxlsxwriter -lminizip -lz -lexpat -lutf8proc \
-           -lroaring -largon2 -lmicrohttpd -lpthread -lm
+           -lroaring -largon2 -lmicrohttpd -lpthread -lcrypto -lm
 
 ifneq ($(SANITIZE),)
 CFLAGS  += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=all

@@ -1,9 +1,15 @@
 /*
- * cli.c - command table and dispatch for the magnet binary.
+ * cli.c - the command table and dispatch of the magnet binary, and the
+ * helpers the commands share. The table is the list of what exists.
  */
-#include "cli.h"
+#include "cli/cli.h"
 
+#include <stdarg.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+
+#include "cli/commands.h"
 
 struct command {
     const char *name;
@@ -12,16 +18,24 @@ struct command {
 };
 
 static const struct command commands[] = {
+    { "init", cmd_init, "create (or migrate) the store" },
+    { "import", cmd_import, "import enterprises from CSV or XLSX files" },
+    { "show", cmd_show, "show one enterprise, its extra columns and its history" },
+    { "export", cmd_export, "export enterprises to XLSX or CSV" },
+    { "stats", cmd_stats, "counts by status, province and industry section" },
+    { "batches", cmd_batches, "list import batches (provenance)" },
     { NULL, NULL, NULL }
 };
 
 static void usage(FILE *out)
 {
     const struct command *c;
-    fprintf(out, "usage: magnet COMMAND [ARGS...]\n\ncommands:\n");
+    fprintf(out, "usage: magnet COMMAND [ARGS...]\n\n"
+                 "Magnet (磁石): investment promotion and enterprise service.\n\ncommands:\n");
     for (c = commands; c->name; c++)
         fprintf(out, "  %-10s %s\n", c->name, c->summary);
-    fprintf(out, "\nmagnet COMMAND --help shows a command's options.\n");
+    fprintf(out, "\n'magnet COMMAND --help' shows a command's options.\n"
+                 "The store is --db FILE, else $MAGNET_DB, else ./magnet.db.\n");
 }
 
 int cli_main(int argc, char **argv)
@@ -37,4 +51,36 @@ int cli_main(int argc, char **argv)
             return c->fn(argc - 1, argv + 1);
     fprintf(stderr, "magnet: '%s' is not a command; see 'magnet --help'\n", argv[1]);
     return EXIT_USAGE;
+}
+
+const char *cli_db_path(const char *flag)
+{
+    const char *env;
+    if (flag && *flag)
+        return flag;
+    env = getenv("MAGNET_DB");
+    if (env && *env)
+        return env;
+    return "magnet.db";
+}
+
+int cli_usage_error(const char *cmd, const char *fmt, ...)
+{
+    va_list ap;
+    fprintf(stderr, "magnet %s: ", cmd);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fprintf(stderr, "\n(see 'magnet %s --help')\n", cmd);
+    return EXIT_USAGE;
+}
+
+void cli_print_error(const struct error *err)
+{
+    fprintf(stderr, "magnet: %s\n", err->msg[0] ? err->msg : "unknown error");
+}
+
+int cli_stderr_is_tty(void)
+{
+    return isatty(2);
 }

@@ -1,23 +1,36 @@
 /*
- * cli.h - the command-line front end: a table of commands, and the helpers
- * every command shares (option parsing, the store path, output).
+ * cli.h - the command-line front end: the command table (cli.c) and the
+ * helpers every command shares.
  *
  * A command only parses its arguments, calls the core library and renders
- * the result; it never touches SQL or files' insides itself.
+ * the result; it never touches SQL or the insides of files itself.
  */
 #ifndef MAGNET_CLI_CLI_H
 #define MAGNET_CLI_CLI_H
 
 #include <stdio.h>
 
+#include "base/error.h"
+
 /* Exit statuses. */
 enum {
     EXIT_OK = 0,
-    EXIT_INVALID = 1,   /* the input was understood but rejected (bad rows, not found) */
-    EXIT_USAGE = 2,     /* bad command line */
-    EXIT_FAILURE_ = 3   /* could not do the work (I/O, store) */
+    EXIT_INVALID = 1,  /* the input was understood but rejected (bad rows, not found) */
+    EXIT_USAGE = 2,    /* bad command line */
+    EXIT_FAIL = 3      /* could not do the work (I/O, store) */
 };
 
 int cli_main(int argc, char **argv);
+
+/* The store path: --db value, else $MAGNET_DB, else ./magnet.db. */
+const char *cli_db_path(const char *flag);
+
+/* Print "magnet CMD: message" to stderr and return EXIT_USAGE. */
+int cli_usage_error(const char *cmd, const char *fmt, ...) MAGNET_PRINTF(2, 3);
+/* Print "magnet: message" to stderr. */
+void cli_print_error(const struct error *err);
+
+/* 1 when stderr is a terminal (progress output). */
+int cli_stderr_is_tty(void);
 
 #endif

@@ -1,0 +1,1084 @@
+/*
+ * import.c - validated, all-or-nothing import of enterprise files (see
+ * import.h).
+ *
+ * One pass over the file: each row is parsed into a struct ent, checked,
+ * and written inside the file's transaction. The first invalid row (without
+ * --skip-invalid) stops the writing but not the checking, so the user gets
+ * every error of the file at once; the transaction is then rolled back.
+ * Memory stays bounded by one row plus the set of USCCs seen (for the
+ * "appears twice in this file" warning).
+ *
+ * The file's SHA-256 is computed on a second thread while the rows are
+ * read, so provenance costs no wall time.
+ */
+#include "registry/import.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <jansson.h>
+#include <openssl/evp.h>
+#include <pthread.h>
+#include <string.h>
+
+#include "base/alloc.h"
+#include "base/hashmap.h"
+#include "base/strbuf.h"
+#include "base/utf8.h"
+#include "ref/industry.h"
+#include "ref/region.h"
+#include "ref/uscc.h"
+#include "registry/table_write.h"
+
+#define DEFAULT_MAX_ISSUES 10000
+
+/* ---- SHA-256 on a helper thread ---- */
+
+int import_sha256_file(const char *path, char out[65], struct error *err)
+{
+    static const char hex[] = "0123456789abcdef";
+    unsigned char buf[1 << 16], md[EVP_MAX_MD_SIZE];
+    unsigned int mdlen = 0, i;
+    EVP_MD_CTX *ctx;
+    FILE *f = fopen(path, "rb");
+    size_t n;
+    int rc = 0;
+
+    if (!f)
+        return error_set(err, "%s: cannot open: %s", path, strerror(errno));
+    ctx = EVP_MD_CTX_new();
+    if (!ctx || !EVP_DigestInit_ex(ctx, EVP_sha256(), NULL)) {
+        fclose(f);
+        EVP_MD_CTX_free(ctx);
+        return error_set(err, "sha256: cannot initialise");
+    }
+    while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
+        EVP_DigestUpdate(ctx, buf, n);
+    if (ferror(f))
+        rc = error_set(err, "%s: read error: %s", path, strerror(errno));
+    EVP_DigestFinal_ex(ctx, md, &mdlen);
+    EVP_MD_CTX_free(ctx);
+    fclose(f);
+    for (i = 0; i < mdlen && i < 32; i++) {
+        out[2 * i] = hex[md[i] >> 4];
+        out[2 * i + 1] = hex[md[i] & 15];
+    }
+    out[64] = '\0';
+    return rc;
+}
+
+struct hash_job {
+    const char *path;
+    char hex[65];
+    struct error err;
+    int rc;
+};
+
+static void *hash_thread(void *arg)
+{
+    struct hash_job *j = arg;
+    j->rc = import_sha256_file(j->path, j->hex, &j->err);
+    return NULL;
+}
+
+/* ---- issues ---- */
+
+static void add_issue(struct import_issue **arr, size_t *kept, size_t *alloc, size_t *total,
+                      size_t max, size_t row, const struct column *col, size_t colno,
+                      const char *value, const char *msg)
+{
+    struct import_issue *is;
+    (*total)++;
+    if (*kept >= max)
+        return;
+    ALLOC_GROW(*arr, *kept + 1, *alloc);
+    is = &(*arr)[(*kept)++];
+    is->row = row;
+    is->column = xstrdup(col ? col->header : "");
+    if (col)
+        table_column_name(colno, is->col_letter);
+    else
+        is->col_letter[0] = '\0';
+    /* Values can be long (a business scope): keep enough to recognise it. */
+    if (value && strlen(value) > 200) {
+        size_t k = 200;
+        while (k > 0 && ((unsigned char)value[k] & 0xC0) == 0x80)
+            k--;
+        is->value = xmalloc(k + 4);
+        memcpy(is->value, value, k);
+        memcpy(is->value + k, "...", 4);
+    } else {
+        is->value = xstrdup(value ? value : "");
+    }
+    is->message = xstrdup(msg);
+}
+
+static void issues_free(struct import_issue *arr, size_t n)
+{
+    size_t i;
+    for (i = 0; i < n; i++) {
+        free(arr[i].column);
+        free(arr[i].value);
+        free(arr[i].message);
+    }
+    free(arr);
+}
+
+void import_result_release(struct import_result *res)
+{
+    free(res->source);
+    issues_free(res->errors, res->errors_kept);
+    issues_free(res->warnings, res->warnings_kept);
+    memset(res, 0, sizeof(*res));
+}
+
+/* ---- the per-file state ---- */
+
+struct importer {
+    struct store *st;
+    const struct import_options *opt;
+    struct import_result *res;
+    struct column_map map;
+    size_t max_issues;
+    char today[11];
+    int64_t batch;
+    int writing;            /* still writing rows (no fatal row error yet) */
+    int any_without_uscc;   /* the store has enterprises without a USCC */
+    /* the current row */
+    size_t row;
+    int row_errors;
+    struct strbuf reasons;  /* this row's error messages, for the rejects file */
+    struct strbuf tmp, tmp2;
+    /* USCCs seen in this file -> row, for duplicate warnings */
+    struct hashmap seen;
+    char **seen_chunks;
+    size_t seen_nchunks, seen_alloc, seen_used;
+    /* rejects */
+    struct table_writer *rejects;
+};
+
+static void row_error(struct importer *im, const struct column *col, size_t colno,
+                      const char *value, const char *fmt, ...) MAGNET_PRINTF(5, 6);
+
+static void row_error(struct importer *im, const struct column *col, size_t colno,
+                      const char *value, const char *fmt, ...)
+{
+    char msg[ERROR_MSG_MAX];
+    va_list ap;
+    struct import_result *r = im->res;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    add_issue(&r->errors, &r->errors_kept, &r->errors_alloc, &r->nerrors, im->max_issues,
+              im->row, col, colno, value, msg);
+    im->row_errors++;
+    if (im->reasons.len)
+        strbuf_addstr(&im->reasons, "; ");
+    if (col)
+        strbuf_addf(&im->reasons, "%s: ", col->header);
+    strbuf_addstr(&im->reasons, msg);
+}
+
+static void row_warning(struct importer *im, const struct column *col, size_t colno,
+                        const char *value, const char *fmt, ...) MAGNET_PRINTF(5, 6);
+
+static void row_warning(struct importer *im, const struct column *col, size_t colno,
+                        const char *value, const char *fmt, ...)
+{
+    char msg[ERROR_MSG_MAX];
+    va_list ap;
+    struct import_result *r = im->res;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    add_issue(&r->warnings, &r->warnings_kept, &r->warnings_alloc, &r->nwarnings,
+              im->max_issues, im->row, col, colno, value, msg);
+}
+
+/* Remember a USCC for this file; returns the earlier row when it was seen. */
+static size_t seen_uscc(struct importer *im, const char *uscc)
+{
+    enum { CHUNK = 19 * 65536 };
+    int added;
+    void **slot;
+    char *key;
+    if (!im->seen_nchunks || im->seen_used + USCC_LEN > CHUNK) {
+        ALLOC_GROW(im->seen_chunks, im->seen_nchunks + 1, im->seen_alloc);
+        im->seen_chunks[im->seen_nchunks++] = xmalloc(CHUNK);
+        im->seen_used = 0;
+    }
+    key = im->seen_chunks[im->seen_nchunks - 1] + im->seen_used;
+    memcpy(key, uscc, USCC_LEN);
+    slot = hashmap_put(&im->seen, key, USCC_LEN, &added);
+    if (!added)
+        return (size_t)(uintptr_t)*slot;
+    im->seen_used += USCC_LEN;
+    *slot = (void *)(uintptr_t)im->row;
+    return 0;
+}
+
+/* ---- cell parsing ---- */
+
+struct region_inputs {
+    const struct region *by_code;  /* from a code column */
+    const struct region *street;   /* from a street column */
+    const char *names[3];          /* province, city, county cell texts */
+    size_t name_cols[3];
+    const char *address;
+    const char *street_name;       /* a street given by name */
+    size_t street_col;
+};
+
+static int clean_text(struct importer *im, const struct column *col, size_t colno,
+                      const struct cell *c, struct strbuf *out)
+{
+    strbuf_reset(out);
+    if (utf8_clean(c->text, c->len, out) != 0) {
+        row_error(im, col, colno, "", "not valid UTF-8 text");
+        return -1;
+    }
+    return 0;
+}
+
+/* The text of a cell for fields that are text: numbers from XLSX keep their
+ * shortest form ("13800000000"), which is what the user typed. */
+static void set_clean_text(struct importer *im, struct ent *e, enum ent_field f,
+                           const struct column *col, size_t colno, const struct cell *c)
+{
+    if (clean_text(im, col, colno, c, &im->tmp) == 0 && im->tmp.len)
+        ent_set_text(e, f, im->tmp.buf, im->tmp.len);
+}
+
+static void parse_region_code(struct importer *im, struct region_inputs *ri,
+                              const struct column *col, size_t colno, const struct cell *c)
+{
+    const struct region *r;
+    const struct region *m[4];
+    size_t n;
+    char code[16];
+    size_t i, k = 0;
+
+    for (i = 0; i < c->len && k < sizeof(code) - 1; i++)
+        if (!isspace((unsigned char)c->text[i]))
+            code[k++] = c->text[i];
+    code[k] = '\0';
+    if (c->type == CELL_NUMBER && strchr(code, '.'))
+        *strchr(code, '.') = '\0';
+    r = region_find_code(code);
+    if (!r && k && !isdigit((unsigned char)code[0])) {
+        /* A name in the code column: "浙江省杭州市西湖区". */
+        n = region_find_name(c->text, NULL, 0, m, 4);
+        if (n == 1)
+            r = m[0];
+        else if (n > 1) {
+            row_error(im, col, colno, c->text, "region '%s' is ambiguous: %s %s, %s %s%s",
+                      c->text, m[0]->code, m[0]->full_name, m[1]->code, m[1]->full_name,
+                      n > 2 ? ", ..." : "");
+            return;
+        }
+    }
+    if (!r) {
+        row_error(im, col, colno, c->text, "'%s' is not a region code in the national table "
+                  "(NBS 2023)", c->text);
+        return;
+    }
+    if (r->level == REGION_STREET) {
+        ri->street = r;
+        r = r->parent;
+    }
+    /* Several code columns: the most specific wins. */
+    if (!ri->by_code || r->level > ri->by_code->level)
+        ri->by_code = r;
+}
+
+static void parse_industry(struct importer *im, struct ent *e, const struct column *col,
+                           size_t colno, const struct cell *c)
+{
+    char msg[256];
+    const struct industry *ind = industry_parse(c->text, msg, sizeof(msg));
+    const struct industry *cur;
+    if (!ind) {
+        row_error(im, col, colno, c->text, "%s", msg);
+        return;
+    }
+    cur = e->v[F_INDUSTRY].set ? industry_find_code(e->v[F_INDUSTRY].s) : NULL;
+    if (cur && cur->level >= ind->level)
+        return;
+    ent_set_text(e, F_INDUSTRY, ind->code, strlen(ind->code));
+}
+
+static void parse_cell(struct importer *im, struct ent *e, struct region_inputs *ri,
+                       json_t **extra, size_t colno, const struct cell *c)
+{
+    const struct column *col = &im->map.cols[colno];
+    struct error err = ERROR_INIT;
+    int rc;
+
+    if (c->type == CELL_EMPTY || value_is_blank(c->text, c->len))
+        return;
+    if (c->type == CELL_ERROR) {
+        row_error(im, col, colno, c->text, "the cell holds the Excel error %s", c->text);
+        return;
+    }
+    switch (col->kind) {
+    case F_USCC: {
+        char code[USCC_LEN + 1];
+        if (uscc_normalize(c->text, c->len, code, &err) != 0)
+            row_error(im, col, colno, c->text, "%s", err.msg);
+        else
+            ent_set_text(e, F_USCC, code, USCC_LEN);
+        break;
+    }
+    case F_NAME:
+        set_clean_text(im, e, F_NAME, col, colno, c);
+        break;
+    case F_FORMER_NAMES:
+    case F_LEGAL_REP:
+    case F_ENT_TYPE:
+    case F_ADDRESS:
+    case F_SCOPE:
+    case F_WEBSITE:
+    case F_PHONE:
+    case F_EMAIL:
+        set_clean_text(im, e, (enum ent_field)col->kind, col, colno, c);
+        if (col->kind == F_ADDRESS && e->v[F_ADDRESS].set)
+            ri->address = e->v[F_ADDRESS].s;
+        break;
+    case F_CAPITAL:
+    case F_PAID_IN:
+    case F_FUNDING_AMOUNT: {
+        struct money m;
+        rc = value_parse_money(c->text, c->len, col->unit ? col->unit : MONEY_UNIT_WAN, &m, &err);
+        if (rc < 0)
+            row_error(im, col, colno, c->text, "%s", err.msg);
+        else if (rc > 0)
+            ent_set_money(e, (enum ent_field)col->kind, &m);
+        break;
+    }
+    case F_FOUNDED:
+    case F_FUNDING_DATE: {
+        char d[11];
+        rc = value_parse_date(c, im->today, d, &err);
+        if (rc < 0)
+            row_error(im, col, colno, c->text, "%s", err.msg);
+        else if (rc > 0)
+            ent_set_text(e, (enum ent_field)col->kind, d, 10);
+        break;
+    }
+    case F_STATUS: {
+        enum ent_status stv;
+        if (clean_text(im, col, colno, c, &im->tmp) != 0)
+            break;
+        if (value_parse_status(im->tmp.buf, im->tmp.len, &stv, &err) < 0)
+            row_error(im, col, colno, c->text, "%s", err.msg);
+        else
+            ent_set_status(e, stv, im->tmp.buf, im->tmp.len);
+        break;
+    }
+    case F_REGION:
+        parse_region_code(im, ri, col, colno, c);
+        break;
+    case F_STREET: {
+        const struct region *r = region_find_code(c->text);
+        if (r && r->level == REGION_STREET)
+            ri->street = r;
+        else if (isdigit((unsigned char)c->text[0]))
+            row_error(im, col, colno, c->text, "'%s' is not a street code in the national table",
+                      c->text);
+        else {
+            ri->street_name = c->text; /* resolved under the county in resolve_region() */
+            ri->street_col = colno;
+        }
+        break;
+    }
+    case COL_PROVINCE:
+    case COL_CITY:
+    case COL_COUNTY:
+        ri->names[col->kind - COL_PROVINCE] = c->text;
+        ri->name_cols[col->kind - COL_PROVINCE] = colno;
+        break;
+    case F_INDUSTRY:
+        parse_industry(im, e, col, colno, c);
+        break;
+    case F_STAFF:
+    case F_PATENTS:
+    case F_PAT_INVENTION:
+    case F_PAT_UTILITY:
+    case F_PAT_DESIGN:
+    case F_SOFTWARE_CR:
+    case F_TRADEMARKS: {
+        int64_t v;
+        rc = value_parse_count(c, &v, &err);
+        if (rc < 0)
+            row_error(im, col, colno, c->text, "%s", err.msg);
+        else if (rc > 0)
+            ent_set_int(e, (enum ent_field)col->kind, v);
+        break;
+    }
+    case F_TAGS: {
+        struct tag_set tags;
+        char unknown[512];
+        rc = value_parse_tags(c->text, c->len, &tags, unknown, sizeof(unknown), &err);
+        if (rc < 0) {
+            row_error(im, col, colno, c->text, "%s", err.msg);
+            break;
+        }
+        if (unknown[0]) {
+            /* Kept verbatim with the extra columns: nothing is thrown away. */
+            if (!*extra)
+                *extra = json_object();
+            json_object_set_new(*extra, col->header, json_stringn(c->text, c->len));
+            row_warning(im, col, colno, c->text, "unrecognised qualification '%s' kept as text",
+                        unknown);
+        }
+        if (rc > 0 && tags.mask)
+            ent_set_tags(e, &tags);
+        break;
+    }
+    case F_ROUND: {
+        char round[16];
+        rc = value_parse_round(c->text, c->len, round, &err);
+        if (rc < 0)
+            row_error(im, col, colno, c->text, "%s", err.msg);
+        else if (rc > 0)
+            ent_set_text(e, F_ROUND, round, strlen(round));
+        break;
+    }
+    case COL_IGNORE:
+        break;
+    case F_EXTRA: {
+        /* Magnet's own export: the extra columns as one JSON object. */
+        json_t *obj = json_loadb(c->text, c->len, JSON_REJECT_DUPLICATES, NULL);
+        const char *key;
+        json_t *val;
+        if (!obj || !json_is_object(obj)) {
+            json_decref(obj);
+            goto as_extra;
+        }
+        if (!*extra)
+            *extra = json_object();
+        json_object_foreach(obj, key, val) {
+            if (json_is_string(val) && json_string_length(val))
+                json_object_set(*extra, key, val);
+        }
+        json_decref(obj);
+        break;
+    }
+    default: /* COL_EXTRA */
+    as_extra:
+        if (clean_text(im, col, colno, c, &im->tmp) != 0 || !im->tmp.len)
+            break;
+        if (!*extra)
+            *extra = json_object();
+        json_object_set_new(*extra, col->header[0] ? col->header : "?",
+                            json_stringn(im->tmp.buf, im->tmp.len));
+        break;
+    }
+}
+
+/* ---- regions ---- */
+
+static int regions_agree(const struct region *a, const struct region *b)
+{
+    return region_is_within(a, b) || region_is_within(b, a);
+}
+
+static const struct region *resolve_names(struct importer *im, struct region_inputs *ri)
+{
+    static const char *const labels[] = { "province", "city", "county" };
+    const struct region *within = NULL, *m[4];
+    int level;
+    for (level = 0; level < 3; level++) {
+        const char *name = ri->names[level];
+        size_t n;
+        if (!name)
+            continue;
+        n = region_find_name(name, within, level + 1, m, 4);
+        if (n == 0)
+            n = region_find_name(name, within, 0, m, 4);
+        if (n == 1) {
+            within = m[0];
+        } else {
+            const struct column *col = &im->map.cols[ri->name_cols[level]];
+            if (n == 0)
+                row_warning(im, col, ri->name_cols[level], name,
+                            "%s '%s' is not in the national table%s%s", labels[level], name,
+                            within ? " under " : "", within ? within->full_name : "");
+            else
+                row_warning(im, col, ri->name_cols[level], name,
+                            "%s '%s' is ambiguous: %s %s, %s %s%s; give the province or city",
+                            labels[level], name, m[0]->code, m[0]->full_name, m[1]->code,
+                            m[1]->full_name, n > 2 ? ", ..." : "");
+            break;
+        }
+    }
+    return within;
+}
+
+static void resolve_region(struct importer *im, struct ent *e, struct region_inputs *ri)
+{
+    const struct region *r = ri->by_code, *by_names = NULL, *by_addr = NULL, *by_uscc = NULL;
+    const struct region *street = ri->street;
+
+    if (ri->names[0] || ri->names[1] || ri->names[2]) {
+        by_names = resolve_names(im, ri);
+        if (r && by_names && !regions_agree(r, by_names))
+            row_warning(im, NULL, 0, by_names->full_name,
+                        "the region code says %s %s but the region names say %s %s; "
+                        "kept the code", r->code, r->full_name, by_names->code,
+                        by_names->full_name);
+        if (!r)
+            r = by_names;
+    }
+    if (ri->address && (!r || r->level < REGION_COUNTY || !street)) {
+        by_addr = region_from_address(ri->address);
+        if (by_addr) {
+            const struct region *county = region_ancestor(by_addr, REGION_COUNTY);
+            if (r && !regions_agree(r, by_addr) && (!county || !regions_agree(r, county)))
+                row_warning(im, NULL, 0, ri->address,
+                            "the address is in %s but the region is %s %s; kept the region",
+                            by_addr->full_name, r->code, r->full_name);
+            else if (!r || by_addr->level > r->level) {
+                if (by_addr->level == REGION_STREET) {
+                    if (!street)
+                        street = by_addr;
+                    r = by_addr->parent;
+                } else {
+                    r = by_addr;
+                }
+            }
+        }
+    }
+    if (e->v[F_USCC].set) {
+        char code[7];
+        memcpy(code, e->v[F_USCC].s + 2, 6);
+        code[6] = '\0';
+        by_uscc = region_find_code(code);
+        if (by_uscc && r && !regions_agree(r, by_uscc))
+            row_warning(im, NULL, 0, e->v[F_USCC].s,
+                        "the USCC was issued in %s %s but the enterprise is in %s %s",
+                        by_uscc->code, by_uscc->full_name, r->code, r->full_name);
+        if (!r && by_uscc)
+            r = by_uscc;
+    }
+    if (!street && ri->street_name && r && r->level == REGION_COUNTY) {
+        const struct region *m[2];
+        if (region_find_name(ri->street_name, r, REGION_STREET, m, 2) == 1)
+            street = m[0];
+        else
+            row_warning(im, &im->map.cols[ri->street_col], ri->street_col, ri->street_name,
+                        "street '%s' is not a street of %s %s", ri->street_name, r->code,
+                        r->full_name);
+    }
+    if (street && r && !region_is_within(street, r)) {
+        row_warning(im, NULL, 0, street->code, "street %s %s is not in %s %s; ignored",
+                    street->code, street->full_name, r->code, r->full_name);
+        street = NULL;
+    }
+    if (r)
+        ent_set_text(e, F_REGION, r->code, strlen(r->code));
+    if (street)
+        ent_set_text(e, F_STREET, street->code, strlen(street->code));
+}
+
+/* ---- writing ---- */
+
+/* Merge the new extra columns into the old: new non-empty values win. */
+static char *merge_extra(const char *old_json, const char *new_json)
+{
+    json_t *old = old_json ? json_loads(old_json, 0, NULL) : NULL;
+    json_t *nw = json_loads(new_json, 0, NULL);
+    char *out;
+    if (!old || !json_is_object(old)) {
+        json_decref(old);
+        old = json_object();
+    }
+    if (nw)
+        json_object_update(old, nw);
+    out = json_dumps(old, JSON_COMPACT | JSON_SORT_KEYS);
+    json_decref(old);
+    json_decref(nw);
+    return out;
+}
+
+/* Update enterprise id with the set fields of e. */
+static int update_existing(struct importer *im, struct ent *e, int64_t id, struct error *err)
+{
+    struct ent old;
+    uint64_t changed = 0;
+    int f;
+
+    if (store_ent_load(im->st, id, &old, err) != 0)
+        return -1;
+    e->id = id;
+    if (e->v[F_EXTRA].set) {
+        char *merged = merge_extra(old.v[F_EXTRA].s, e->v[F_EXTRA].s);
+        ent_set_text(e, F_EXTRA, merged, strlen(merged));
+        free(merged);
+    }
+    for (f = 0; f < F_COUNT; f++)
+        if (e->v[f].set && !ent_value_equal(&old, e, (enum ent_field)f))
+            changed |= 1ull << f;
+    if (changed) {
+        if (store_ent_update(im->st, &old, e, changed, im->batch, err) != 0) {
+            ent_release(&old);
+            return -1;
+        }
+        im->res->counts.updated++;
+    } else {
+        im->res->counts.unchanged++;
+    }
+    ent_release(&old);
+    return 0;
+}
+
+static int write_row(struct importer *im, struct ent *e, struct error *err)
+{
+    int64_t ids[4];
+    int n, rc;
+    const char *region = e->v[F_REGION].set ? e->v[F_REGION].s : NULL;
+
+    if (e->v[F_USCC].set) {
+        if (e->v[F_NAME].set && !im->any_without_uscc) {
+            rc = store_ent_insert(im->st, e, im->batch, err);
+            if (rc < 0)
+                return -1;
+            if (rc == 0) {
+                im->res->counts.inserted++;
+                return 0;
+            }
+        }
+        rc = store_ent_find_uscc(im->st, e->v[F_USCC].s, &ids[0], err);
+        if (rc < 0)
+            return -1;
+        if (rc == 1)
+            return update_existing(im, e, ids[0], err);
+        if (!e->v[F_NAME].set) {
+            row_error(im, NULL, 0, e->v[F_USCC].s,
+                      "企业名称 is empty and no enterprise with USCC %s is in the store",
+                      e->v[F_USCC].s);
+            return 0;
+        }
+        if (im->any_without_uscc) {
+            /* The store may know this enterprise by name only: give it its code. */
+            n = store_ent_find_name(im->st, e->name_key, region, ids, 4, err);
+            if (n < 0)
+                return -1;
+            if (n == 1) {
+                struct ent old;
+                int has_uscc;
+                if (store_ent_load(im->st, ids[0], &old, err) != 0)
+                    return -1;
+                has_uscc = old.v[F_USCC].set;
+                ent_release(&old);
+                if (!has_uscc)
+                    return update_existing(im, e, ids[0], err);
+            }
+        }
+    } else {
+        if (!e->v[F_NAME].set) {
+            row_error(im, NULL, 0, "", "the row has neither 企业名称 nor 统一社会信用代码");
+            return 0;
+        }
+        n = store_ent_find_name(im->st, e->name_key, region, ids, 4, err);
+        if (n < 0)
+            return -1;
+        if (n == 1)
+            return update_existing(im, e, ids[0], err);
+        if (n > 1) {
+            row_error(im, NULL, 0, e->v[F_NAME].s,
+                      "no USCC, and %d enterprises named '%s'%s%s are in the store: "
+                      "add the USCC to say which", n, e->v[F_NAME].s, region ? " in " : "",
+                      region ? region : "");
+            return 0;
+        }
+    }
+    rc = store_ent_insert(im->st, e, im->batch, err);
+    if (rc < 0)
+        return -1;
+    if (rc == 1) { /* cannot happen: the USCC was looked up above */
+        return error_set(err, "row %zu: USCC %s appeared during the import", im->row,
+                         e->v[F_USCC].s);
+    }
+    im->res->counts.inserted++;
+    return 0;
+}
+
+/* ---- rows ---- */
+
+static int row_is_blank(const struct table_row *tr)
+{
+    size_t i;
+    for (i = 0; i < tr->ncells; i++) {
+        const struct cell *c = &tr->cells[i];
+        if (c->type != CELL_EMPTY && !value_is_blank(c->text, c->len)) {
+            size_t k;
+            for (k = 0; k < c->len; k++)
+                if (!isspace((unsigned char)c->text[k]))
+                    return 0;
+        }
+    }
+    return 1;
+}
+
+static int write_reject(struct importer *im, const struct table_row *tr, struct error *err)
+{
+    struct cell *cells;
+    size_t n = im->map.ncols, i;
+    int rc;
+    if (!im->rejects)
+        return 0;
+    cells = xcalloc(n + 2, sizeof(*cells));
+    {
+        char rowtext[32];
+        snprintf(rowtext, sizeof(rowtext), "%zu", tr->row);
+        cells[0].type = CELL_NUMBER;
+        cells[0].number = (double)tr->row;
+        cells[0].text = rowtext;
+        cells[0].len = strlen(rowtext);
+        cells[1].type = CELL_STRING;
+        cells[1].text = im->reasons.buf;
+        cells[1].len = im->reasons.len;
+        for (i = 0; i < n; i++) {
+            if (i < tr->ncells && tr->cells[i].type != CELL_EMPTY) {
+                cells[i + 2] = tr->cells[i];
+                /* Write back what the user had: dates as dates, the rest as text. */
+                if (cells[i + 2].type != CELL_DATE && cells[i + 2].type != CELL_NUMBER)
+                    cells[i + 2].type = CELL_STRING;
+            }
+        }
+        rc = table_writer_row(im->rejects, cells, n + 2, err);
+    }
+    free(cells);
+    return rc;
+}
+
+static int process_row(struct importer *im, const struct table_row *tr, struct error *err)
+{
+    struct ent e;
+    struct region_inputs ri;
+    json_t *extra = NULL;
+    size_t i;
+    int rc = 0;
+
+    if (row_is_blank(tr))
+        return 0;
+    im->row = tr->row;
+    im->row_errors = 0;
+    strbuf_reset(&im->reasons);
+    im->res->counts.rows++;
+    ent_init(&e);
+    memset(&ri, 0, sizeof(ri));
+
+    for (i = 0; i < tr->ncells; i++) {
+        if (i >= im->map.ncols) {
+            if (tr->cells[i].type != CELL_EMPTY && !value_is_blank(tr->cells[i].text,
+                                                                   tr->cells[i].len)) {
+                /* Data under no header: keep it, named by its column letter. */
+                char letter[8], key[32];
+                table_column_name(i, letter);
+                snprintf(key, sizeof(key), "列%s", letter);
+                if (!extra)
+                    extra = json_object();
+                if (clean_text(im, NULL, i, &tr->cells[i], &im->tmp) == 0)
+                    json_object_set_new(extra, key, json_stringn(im->tmp.buf, im->tmp.len));
+            }
+            continue;
+        }
+        parse_cell(im, &e, &ri, &extra, i, &tr->cells[i]);
+    }
+    resolve_region(im, &e, &ri);
+
+    if (e.v[F_NAME].set) {
+        strbuf_reset(&im->tmp2);
+        utf8_name_key(e.v[F_NAME].s, strlen(e.v[F_NAME].s), &im->tmp2);
+        e.name_key = xstrndup(im->tmp2.buf, im->tmp2.len);
+    }
+    /* The total when only the kinds are given. */
+    if (!e.v[F_PATENTS].set &&
+        (e.v[F_PAT_INVENTION].set || e.v[F_PAT_UTILITY].set || e.v[F_PAT_DESIGN].set))
+        ent_set_int(&e, F_PATENTS,
+                    e.v[F_PAT_INVENTION].i + e.v[F_PAT_UTILITY].i + e.v[F_PAT_DESIGN].i);
+    if (e.v[F_FOUNDED].set && e.v[F_TAGS].set) {
+        int fy = (int)strtol(e.v[F_FOUNDED].s, NULL, 10), t;
+        for (t = 0; t < TAG_COUNT; t++)
+            if (e.tags.year[t] && e.tags.year[t] < fy)
+                row_warning(im, NULL, 0, e.v[F_TAGS].s,
+                            "%s granted in %d, before the founding date %s",
+                            value_tag_label((enum ent_tag)t), e.tags.year[t], e.v[F_FOUNDED].s);
+    }
+    if (extra) {
+        if (json_object_size(extra)) {
+            char *js = json_dumps(extra, JSON_COMPACT | JSON_SORT_KEYS);
+            ent_set_text(&e, F_EXTRA, js, strlen(js));
+            free(js);
+        }
+        json_decref(extra);
+    }
+    if (e.v[F_USCC].set) {
+        size_t prev = seen_uscc(im, e.v[F_USCC].s);
+        if (prev)
+            row_warning(im, NULL, 0, e.v[F_USCC].s,
+                        "USCC %s also appears in row %zu; this row's values win",
+                        e.v[F_USCC].s, prev);
+    }
+    if (!im->row_errors && !e.v[F_NAME].set && !e.v[F_USCC].set)
+        row_error(im, NULL, 0, "", "the row has neither 企业名称 nor 统一社会信用代码");
+
+    if (!im->row_errors && im->writing)
+        rc = write_row(im, &e, err);
+    if (rc == 0 && im->row_errors) {
+        im->res->counts.rejected++;
+        rc = write_reject(im, tr, err);
+        /* Without --skip-invalid nothing of this file will be kept: stop
+         * writing, keep checking. A dry run writes on to count exactly what
+         * --skip-invalid would do, and rolls everything back anyway. */
+        if (!im->opt->skip_invalid && !im->opt->dry_run)
+            im->writing = 0;
+    }
+    ent_release(&e);
+    return rc;
+}
+
+/* ---- the file ---- */
+
+struct pending {
+    struct header_row_copy *rows;
+    size_t n, alloc;
+};
+
+static void pending_release(struct pending *p)
+{
+    size_t i, k;
+    for (i = 0; i < p->n; i++) {
+        for (k = 0; k < p->rows[i].ncells; k++)
+            free(p->rows[i].cells[k]);
+        free(p->rows[i].cells);
+    }
+    free(p->rows);
+    memset(p, 0, sizeof(*p));
+}
+
+static void pending_add(struct pending *p, const struct table_row *tr)
+{
+    struct header_row_copy *c;
+    size_t k;
+    ALLOC_GROW(p->rows, p->n + 1, p->alloc);
+    c = &p->rows[p->n++];
+    c->row = tr->row;
+    c->ncells = tr->ncells;
+    c->cells = xcalloc(tr->ncells ? tr->ncells : 1, sizeof(char *));
+    for (k = 0; k < tr->ncells; k++) {
+        struct strbuf sb = STRBUF_INIT;
+        if (utf8_clean(tr->cells[k].text, tr->cells[k].len, &sb) != 0)
+            strbuf_add(&sb, tr->cells[k].text, tr->cells[k].len);
+        c->cells[k] = strbuf_detach(&sb, NULL);
+    }
+}
+
+/* A pending (copied) row, replayed as a table row. */
+static void pending_as_row(const struct header_row_copy *c, struct table_row *tr,
+                           struct cell *cells)
+{
+    size_t k;
+    tr->row = c->row;
+    tr->ncells = c->ncells;
+    tr->cells = cells;
+    for (k = 0; k < c->ncells; k++) {
+        cells[k].text = c->cells[k];
+        cells[k].len = strlen(c->cells[k]);
+        cells[k].type = cells[k].len ? CELL_STRING : CELL_EMPTY;
+        cells[k].number = 0;
+    }
+}
+
+static int open_rejects(struct importer *im, struct error *err)
+{
+    const char **names;
+    size_t i, n = im->map.ncols;
+    int rc;
+    im->rejects = table_writer_open(im->opt->rejects_path, "rejected", 1, err);
+    if (!im->rejects)
+        return -1;
+    names = xcalloc(n + 2, sizeof(char *));
+    names[0] = "原行号";
+    names[1] = "错误原因";
+    for (i = 0; i < n; i++)
+        names[i + 2] = im->map.cols[i].header;
+    rc = table_writer_header(im->rejects, names, n + 2, err);
+    free(names);
+    return rc;
+}
+
+static void importer_release(struct importer *im)
+{
+    size_t i;
+    column_map_release(&im->map);
+    strbuf_release(&im->reasons);
+    strbuf_release(&im->tmp);
+    strbuf_release(&im->tmp2);
+    hashmap_release(&im->seen);
+    for (i = 0; i < im->seen_nchunks; i++)
+        free(im->seen_chunks[i]);
+    free(im->seen_chunks);
+    table_writer_abort(im->rejects);
+}
+
+static const char *base_name(const char *path)
+{
+    const char *s = strrchr(path, '/');
+    return s ? s + 1 : path;
+}
+
+int import_file(struct store *st, const char *path, const struct import_options *opt,
+                struct import_result *res, struct error *err)
+{
+    struct importer im;
+    struct table_reader *rd;
+    struct table_row tr;
+    struct pending pend = { 0 };
+    struct hash_job hj;
+    pthread_t hash_tid;
+    int hashing = 0, rc = 0, in_tx = 0, r;
+    size_t i;
+
+    memset(res, 0, sizeof(*res));
+    memset(&im, 0, sizeof(im));
+    res->source = xstrdup(base_name(path));
+    if (opt->skip_invalid && !opt->rejects_path)
+        return error_set(err, "--skip-invalid needs --rejects FILE (.csv or .xlsx), so that no "
+                              "rejected row is lost");
+    if (opt->rejects_path && table_format_of(opt->rejects_path) < 0)
+        return error_set(err, "--rejects %s: the file name must end in .csv or .xlsx",
+                         opt->rejects_path);
+
+    rd = table_open(path, opt->sheet, err);
+    if (!rd)
+        return -1;
+    free(res->source);
+    res->source = xstrdup(rd->source ? base_name(rd->source) : base_name(path));
+
+    im.st = st;
+    im.opt = opt;
+    im.res = res;
+    im.max_issues = opt->max_issues ? opt->max_issues : DEFAULT_MAX_ISSUES;
+    strbuf_init(&im.reasons, 0);
+    strbuf_init(&im.tmp, 0);
+    strbuf_init(&im.tmp2, 0);
+    hashmap_init(&im.seen, 1024);
+    if (opt->today)
+        snprintf(im.today, sizeof(im.today), "%s", opt->today);
+    else
+        value_today(im.today);
+
+    memset(&hj, 0, sizeof(hj));
+    hj.path = path;
+    if (pthread_create(&hash_tid, NULL, hash_thread, &hj) == 0)
+        hashing = 1;
+
+    /* Find the header among the first rows. */
+    while (pend.n < HEADER_SCAN_ROWS && (r = table_next(rd, &tr, err)) > 0)
+        pending_add(&pend, &tr);
+    if (r < 0 && pend.n < HEADER_SCAN_ROWS) {
+        rc = -1;
+        goto out;
+    }
+    if (pend.n == 0) {
+        rc = error_set(err, "%s: the file has no rows", res->source);
+        goto out;
+    }
+    r = column_map_build(pend.rows, pend.n, opt->mapping, &im.map, err);
+    if (r < 0) {
+        error_prefix(err, "%s: ", res->source);
+        rc = -1;
+        goto out;
+    }
+    res->header_row = im.map.header_row;
+
+    if (opt->rejects_path && open_rejects(&im, err) != 0) {
+        rc = -1;
+        goto out;
+    }
+
+    /* Always in a transaction, even for a dry run: the writes are what
+     * counts inserted/updated exactly, and the rollback discards them. */
+    if (store_begin(st, err) != 0) {
+        rc = -1;
+        goto out;
+    }
+    in_tx = 1;
+    im.any_without_uscc = store_ent_any_without_uscc(st, err);
+    if (im.any_without_uscc < 0) {
+        rc = -1;
+        goto out;
+    }
+    {
+        struct batch_info bi = { "import", path, NULL, opt->sheet, opt->user };
+        if (store_batch_begin(st, &bi, &im.batch, err) != 0) {
+            rc = -1;
+            goto out;
+        }
+    }
+    im.writing = 1;
+
+    /* The rows read while looking for the header. */
+    for (i = (size_t)r; i < pend.n && rc == 0; i++) {
+        struct cell *cells = xcalloc(pend.rows[i].ncells + 1, sizeof(*cells));
+        pending_as_row(&pend.rows[i], &tr, cells);
+        rc = process_row(&im, &tr, err);
+        free(cells);
+    }
+    pending_release(&pend);
+    while (rc == 0 && (r = table_next(rd, &tr, err)) > 0) {
+        rc = process_row(&im, &tr, err);
+        if (opt->progress && (res->counts.rows & 0x3FFF) == 0)
+            opt->progress((size_t)res->counts.rows, opt->progress_ctx);
+    }
+    if (rc == 0 && r < 0)
+        rc = -1;
+    if (opt->progress)
+        opt->progress((size_t)res->counts.rows, opt->progress_ctx);
+
+out:
+    pending_release(&pend);
+    table_free(rd);
+    if (hashing) {
+        pthread_join(hash_tid, NULL);
+        if (hj.rc == 0)
+            memcpy(res->sha256, hj.hex, sizeof(res->sha256));
+    }
+    if (rc == 0 && res->nerrors && !opt->skip_invalid)
+        rc = 1;
+    if (in_tx) {
+        if (rc == 0 && !opt->dry_run) {
+            if (store_batch_finish(st, im.batch, res->sha256[0] ? res->sha256 : NULL,
+                                   &res->counts, err) != 0 ||
+                store_commit(st, err) != 0) {
+                store_rollback(st);
+                rc = -1;
+            } else {
+                res->batch = im.batch;
+                res->written = 1;
+            }
+        } else {
+            store_rollback(st);
+        }
+    }
+    if (rc == 1 || rc < 0) {
+        /* Nothing went in: counts of what would have been written mislead. */
+        if (!opt->dry_run || rc < 0)
+            res->counts.inserted = res->counts.updated = res->counts.unchanged = 0;
+    }
+    if (im.rejects) {
+        struct table_writer *w = im.rejects;
+        im.rejects = NULL;
+        if (rc >= 0) {
+            if (table_writer_close(w, err) != 0)
+                rc = -1;
+        } else {
+            table_writer_abort(w);
+        }
+    }
+    importer_release(&im);
+    return rc;
+}

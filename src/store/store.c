@@ -1,0 +1,344 @@
+/*
+ * store.c - the SQLite connection: opening, pragmas, the schema and its
+ * numbered migrations, transactions, and the prepared-statement cache.
+ *
+ * The schema is owned here and only here. Migration N takes a store from
+ * user_version N-1 to N inside one transaction; a store newer than this
+ * build is refused rather than misread.
+ */
+#include "store/store_internal.h"
+
+#include <string.h>
+#include <sys/stat.h>
+
+#include "base/alloc.h"
+
+/* Each entry is one migration: the SQL that takes the schema from version
+ * i to i+1. Append only; never edit a migration that has shipped. */
+static const char *const migrations[] = {
+    /* 1: enterprises, import batches, change history */
+    "CREATE TABLE batch ("
+    "  id INTEGER PRIMARY KEY,"
+    "  kind TEXT NOT NULL,"
+    "  file TEXT,"
+    "  sha256 TEXT,"
+    "  sheet TEXT,"
+    "  user TEXT,"
+    "  started TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ','now')),"
+    "  finished TEXT,"
+    "  rows INTEGER NOT NULL DEFAULT 0,"
+    "  inserted INTEGER NOT NULL DEFAULT 0,"
+    "  updated INTEGER NOT NULL DEFAULT 0,"
+    "  unchanged INTEGER NOT NULL DEFAULT 0,"
+    "  rejected INTEGER NOT NULL DEFAULT 0"
+    ");"
+    /* Column order follows the field table in registry/ent.h (checked by
+     * tests/unit/test_store.c); money is integer cents plus a currency. */
+    "CREATE TABLE ent ("
+    "  id INTEGER PRIMARY KEY,"
+    "  uscc TEXT UNIQUE,"
+    "  name TEXT NOT NULL,"
+    "  name_key TEXT NOT NULL,"
+    "  former_names TEXT,"
+    "  legal_rep TEXT,"
+    "  capital INTEGER, capital_cur TEXT,"
+    "  paid_in INTEGER, paid_in_cur TEXT,"
+    "  founded TEXT,"
+    "  status INTEGER, status_text TEXT,"
+    "  ent_type TEXT,"
+    "  region TEXT,"
+    "  street TEXT,"
+    "  address TEXT,"
+    "  industry TEXT,"
+    "  scope TEXT,"
+    "  staff INTEGER,"
+    "  patents INTEGER,"
+    "  patents_invention INTEGER,"
+    "  patents_utility INTEGER,"
+    "  patents_design INTEGER,"
+    "  software_copyrights INTEGER,"
+    "  trademarks INTEGER,"
+    "  tags INTEGER, tags_text TEXT,"
+    "  round TEXT,"
+    "  funding_amount INTEGER, funding_amount_cur TEXT,"
+    "  funding_date TEXT,"
+    "  website TEXT,"
+    "  phone TEXT,"
+    "  email TEXT,"
+    "  extra TEXT,"
+    "  created_batch INTEGER NOT NULL REFERENCES batch(id),"
+    "  updated_batch INTEGER REFERENCES batch(id)"
+    ");"
+    "CREATE INDEX ent_name_key ON ent(name_key, region);"
+    "CREATE TABLE ent_change ("
+    "  id INTEGER PRIMARY KEY,"
+    "  ent_id INTEGER NOT NULL REFERENCES ent(id),"
+    "  batch_id INTEGER NOT NULL REFERENCES batch(id),"
+    "  field TEXT NOT NULL,"
+    "  old TEXT,"
+    "  new TEXT"
+    ");"
+    "CREATE INDEX ent_change_ent ON ent_change(ent_id);",
+};
+
+#define N_MIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
+
+/* The value columns of ent in field order (see store_ent.c). */
+#define ENT_SELECT                                                                          \
+    "SELECT id, uscc, name, name_key, former_names, legal_rep, capital, capital_cur,"       \
+    " paid_in, paid_in_cur, founded, status, status_text, ent_type, region, street,"        \
+    " address, industry, scope, staff, patents, patents_invention, patents_utility,"        \
+    " patents_design, software_copyrights, trademarks, tags, tags_text, round,"             \
+    " funding_amount, funding_amount_cur, funding_date, website, phone, email, extra"       \
+    " FROM ent"
+
+/* Every statement the store runs. Indexed by enum stmt_id. */
+static const char *const stmt_sql[ST_COUNT_] = {
+    [ST_BEGIN] = "BEGIN IMMEDIATE",
+    [ST_COMMIT] = "COMMIT",
+    [ST_ROLLBACK] = "ROLLBACK",
+    [ST_BATCH_INSERT] = "INSERT INTO batch(kind, file, sha256, sheet, user) VALUES (?,?,?,?,?)",
+    [ST_BATCH_FINISH] = "UPDATE batch SET finished = strftime('%Y-%m-%dT%H:%M:%SZ','now'),"
+                        " rows = ?1, inserted = ?2, updated = ?3, unchanged = ?4, rejected = ?5,"
+                        " sha256 = coalesce(?7, sha256) WHERE id = ?6",
+    [ST_BATCH_EACH] = "SELECT id, kind, file, sha256, sheet, user, started, finished, rows,"
+                      " inserted, updated, unchanged, rejected FROM batch ORDER BY id DESC",
+    [ST_ENT_FIND_USCC] = "SELECT id FROM ent WHERE uscc = ?",
+    [ST_ENT_FIND_NAME] = "SELECT id FROM ent WHERE name_key = ? ORDER BY id",
+    [ST_ENT_FIND_NAME_REGION] = "SELECT id FROM ent WHERE name_key = ? AND region = ? ORDER BY id",
+    [ST_ENT_SEARCH_NAME] = "SELECT id FROM ent WHERE instr(name, ?) > 0 ORDER BY id LIMIT ?",
+    [ST_ENT_ANY_WITHOUT_USCC] = "SELECT EXISTS (SELECT 1 FROM ent WHERE uscc IS NULL)",
+    [ST_ENT_LOAD] = ENT_SELECT " WHERE id = ?",
+    [ST_ENT_INSERT] = "INSERT INTO ent(uscc, name, name_key, former_names, legal_rep, capital,"
+                      " capital_cur, paid_in, paid_in_cur, founded, status, status_text, ent_type,"
+                      " region, street, address, industry, scope, staff, patents,"
+                      " patents_invention, patents_utility, patents_design, software_copyrights,"
+                      " trademarks, tags, tags_text, round, funding_amount, funding_amount_cur,"
+                      " funding_date, website, phone, email, extra, created_batch)"
+                      " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,"
+                      "?,?) ON CONFLICT(uscc) DO NOTHING",
+    /* A NULL parameter keeps the stored value: the importer binds only the
+     * fields that changed, so an empty cell never erases data. */
+    [ST_ENT_UPDATE] = "UPDATE ent SET uscc = coalesce(?1, uscc), name = coalesce(?2, name),"
+                      " name_key = coalesce(?3, name_key), former_names = coalesce(?4, former_names),"
+                      " legal_rep = coalesce(?5, legal_rep), capital = coalesce(?6, capital),"
+                      " capital_cur = coalesce(?7, capital_cur), paid_in = coalesce(?8, paid_in),"
+                      " paid_in_cur = coalesce(?9, paid_in_cur), founded = coalesce(?10, founded),"
+                      " status = coalesce(?11, status), status_text = coalesce(?12, status_text),"
+                      " ent_type = coalesce(?13, ent_type), region = coalesce(?14, region),"
+                      " street = coalesce(?15, street), address = coalesce(?16, address),"
+                      " industry = coalesce(?17, industry), scope = coalesce(?18, scope),"
+                      " staff = coalesce(?19, staff), patents = coalesce(?20, patents),"
+                      " patents_invention = coalesce(?21, patents_invention),"
+                      " patents_utility = coalesce(?22, patents_utility),"
+                      " patents_design = coalesce(?23, patents_design),"
+                      " software_copyrights = coalesce(?24, software_copyrights),"
+                      " trademarks = coalesce(?25, trademarks), tags = coalesce(?26, tags),"
+                      " tags_text = coalesce(?27, tags_text), round = coalesce(?28, round),"
+                      " funding_amount = coalesce(?29, funding_amount),"
+                      " funding_amount_cur = coalesce(?30, funding_amount_cur),"
+                      " funding_date = coalesce(?31, funding_date), website = coalesce(?32, website),"
+                      " phone = coalesce(?33, phone), email = coalesce(?34, email),"
+                      " extra = coalesce(?35, extra), updated_batch = ?36 WHERE id = ?37",
+    [ST_ENT_EACH] = ENT_SELECT " ORDER BY id",
+    [ST_ENT_COUNT] = "SELECT count(*) FROM ent",
+    [ST_CHANGE_INSERT] = "INSERT INTO ent_change(ent_id, batch_id, field, old, new) VALUES (?,?,?,?,?)",
+    [ST_ENT_HISTORY] = "SELECT c.field, c.old, c.new, c.batch_id, b.file, b.started"
+                       " FROM ent_change c JOIN batch b ON b.id = c.batch_id"
+                       " WHERE c.ent_id = ? ORDER BY c.id",
+    [ST_ENT_ORIGIN] = "SELECT b.id, b.file, b.started FROM ent e JOIN batch b ON b.id = e.created_batch"
+                      " WHERE e.id = ?",
+    [ST_GROUP_STATUS] = "SELECT coalesce(status, 0), count(*) FROM ent GROUP BY 1 ORDER BY 2 DESC",
+    [ST_GROUP_PROVINCE] = "SELECT coalesce(substr(region, 1, 2), ''), count(*) FROM ent GROUP BY 1"
+                          " ORDER BY 2 DESC",
+    [ST_GROUP_INDUSTRY] = "SELECT coalesce(industry, ''), count(*) FROM ent GROUP BY 1",
+};
+
+int store_error(struct store *st, struct error *err, const char *what)
+{
+    return error_set(err, "store %s: %s: %s", st->path, what, sqlite3_errmsg(st->db));
+}
+
+sqlite3_stmt *store_stmt(struct store *st, enum stmt_id id, struct error *err)
+{
+    sqlite3_stmt *s = st->stmt[id];
+    if (!s) {
+        if (sqlite3_prepare_v3(st->db, stmt_sql[id], -1, SQLITE_PREPARE_PERSISTENT, &s, NULL) !=
+            SQLITE_OK) {
+            store_error(st, err, "prepare");
+            return NULL;
+        }
+        st->stmt[id] = s;
+    } else {
+        sqlite3_reset(s);
+        sqlite3_clear_bindings(s);
+    }
+    return s;
+}
+
+sqlite3_stmt *store_stmt_fresh(struct store *st, enum stmt_id id, struct error *err)
+{
+    sqlite3_stmt *s = NULL;
+    if (sqlite3_prepare_v2(st->db, stmt_sql[id], -1, &s, NULL) != SQLITE_OK) {
+        store_error(st, err, "prepare");
+        return NULL;
+    }
+    return s;
+}
+
+static int exec(struct store *st, const char *sql, struct error *err)
+{
+    char *msg = NULL;
+    if (sqlite3_exec(st->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+        error_set(err, "store %s: %s", st->path, msg ? msg : sqlite3_errmsg(st->db));
+        sqlite3_free(msg);
+        return -1;
+    }
+    return 0;
+}
+
+int store_schema_version(struct store *st)
+{
+    sqlite3_stmt *s;
+    int v = -1;
+    if (sqlite3_prepare_v2(st->db, "PRAGMA user_version", -1, &s, NULL) != SQLITE_OK)
+        return -1;
+    if (sqlite3_step(s) == SQLITE_ROW)
+        v = sqlite3_column_int(s, 0);
+    sqlite3_finalize(s);
+    return v;
+}
+
+int store_schema_latest(void)
+{
+    return N_MIGRATIONS;
+}
+
+static int migrate(struct store *st, struct error *err)
+{
+    int v = store_schema_version(st);
+    if (v < 0)
+        return store_error(st, err, "reading the schema version");
+    if (v > N_MIGRATIONS)
+        return error_set(err, "store %s has schema version %d, newer than this magnet (%d): "
+                              "upgrade magnet", st->path, v, N_MIGRATIONS);
+    for (; v < N_MIGRATIONS; v++) {
+        char pragma[64];
+        if (exec(st, "BEGIN IMMEDIATE", err) != 0)
+            return -1;
+        snprintf(pragma, sizeof(pragma), "PRAGMA user_version = %d", v + 1);
+        if (exec(st, migrations[v], err) != 0 || exec(st, pragma, err) != 0) {
+            exec(st, "ROLLBACK", NULL);
+            return error_prefix(err, "migration %d: ", v + 1);
+        }
+        if (exec(st, "COMMIT", err) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+/* A file that exists but is not a Magnet store (no batch table and a
+ * non-zero schema) must not be "migrated" into one by accident. */
+static int looks_foreign(struct store *st)
+{
+    sqlite3_stmt *s;
+    int n = 0;
+    if (sqlite3_prepare_v2(st->db, "SELECT count(*) FROM sqlite_schema", -1, &s, NULL) != SQLITE_OK)
+        return 1;
+    if (sqlite3_step(s) == SQLITE_ROW)
+        n = sqlite3_column_int(s, 0);
+    sqlite3_finalize(s);
+    return n > 0 && store_schema_version(st) == 0;
+}
+
+int store_open(const char *path, enum store_mode mode, struct store **out, struct error *err)
+{
+    struct store *st;
+    struct stat sb;
+    int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX;
+
+    *out = NULL;
+    if (stat(path, &sb) != 0) {
+        if (mode != STORE_CREATE)
+            return error_set(err, "no store at %s: run 'magnet init' first (or pass --db FILE)",
+                             path);
+        flags |= SQLITE_OPEN_CREATE;
+    }
+    st = xcalloc(1, sizeof(*st));
+    st->path = xstrdup(path);
+    if (sqlite3_open_v2(path, &st->db, flags, NULL) != SQLITE_OK) {
+        error_set(err, "cannot open store %s: %s", path,
+                  st->db ? sqlite3_errmsg(st->db) : "out of memory");
+        store_close(st);
+        return -1;
+    }
+    sqlite3_extended_result_codes(st->db, 1);
+    sqlite3_busy_timeout(st->db, 10000);
+    /* WAL: readers never block the writer; NORMAL sync is durable against a
+     * process crash (kill -9), which is what the crash test checks. */
+    if (exec(st, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;"
+                 "PRAGMA foreign_keys = ON; PRAGMA cache_size = -262144;"
+                 "PRAGMA temp_store = MEMORY;", err) != 0) {
+        error_prefix(err, "%s is not a usable SQLite file: ", path);
+        store_close(st);
+        return -1;
+    }
+    if (looks_foreign(st)) {
+        error_set(err, "%s is a SQLite database but not a Magnet store", path);
+        store_close(st);
+        return -1;
+    }
+    if (migrate(st, err) != 0) {
+        store_close(st);
+        return -1;
+    }
+    *out = st;
+    return 0;
+}
+
+void store_close(struct store *st)
+{
+    int i;
+    if (!st)
+        return;
+    for (i = 0; i < ST_COUNT_; i++)
+        sqlite3_finalize(st->stmt[i]);
+    if (st->db) {
+        sqlite3_wal_checkpoint_v2(st->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
+        sqlite3_close(st->db);
+    }
+    free(st->path);
+    free(st);
+}
+
+static int step_done(struct store *st, enum stmt_id id, struct error *err, const char *what)
+{
+    sqlite3_stmt *s = store_stmt(st, id, err);
+    if (!s)
+        return -1;
+    if (sqlite3_step(s) != SQLITE_DONE)
+        return store_error(st, err, what);
+    sqlite3_reset(s);
+    return 0;
+}
+
+int store_begin(struct store *st, struct error *err)
+{
+    return step_done(st, ST_BEGIN, err, "begin");
+}
+
+int store_commit(struct store *st, struct error *err)
+{
+    return step_done(st, ST_COMMIT, err, "commit");
+}
+
+void store_rollback(struct store *st)
+{
+    int i;
+    /* Reset every statement first: an active one would make ROLLBACK fail. */
+    for (i = 0; i < ST_COUNT_; i++)
+        if (st->stmt[i])
+            sqlite3_reset(st->stmt[i]);
+    if (!sqlite3_get_autocommit(st->db))
+        step_done(st, ST_ROLLBACK, NULL, "rollback");
+}

@@ -1,0 +1,131 @@
+/*
+ * store.h - the system of record: a SQLite database in WAL mode.
+ *
+ * Every SQL statement of Magnet lives in src/store/ and nowhere else, behind
+ * these functions, so that another backend (PostgreSQL) can be added here
+ * without touching the rest. Statements are prepared once per connection
+ * and always take bound parameters.
+ *
+ * A struct store is one connection: use it from one thread at a time.
+ */
+#ifndef MAGNET_STORE_STORE_H
+#define MAGNET_STORE_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/error.h"
+#include "registry/ent.h"
+
+struct store;
+
+enum store_mode {
+    STORE_OPEN_EXISTING = 0,  /* the file must exist and hold a Magnet store */
+    STORE_CREATE = 1          /* create the file when missing, migrate to the current schema */
+};
+
+/* Open (and migrate) the store at path. */
+int store_open(const char *path, enum store_mode mode, struct store **out, struct error *err);
+/* Checkpoint the WAL and close. NULL is fine. */
+void store_close(struct store *st);
+/* Schema version of the open store (PRAGMA user_version). */
+int store_schema_version(struct store *st);
+/* The schema version this build migrates to. */
+int store_schema_latest(void);
+
+/* One write transaction (BEGIN IMMEDIATE). Nesting is not supported. */
+int store_begin(struct store *st, struct error *err);
+int store_commit(struct store *st, struct error *err);
+void store_rollback(struct store *st);
+
+/* ---- import batches (provenance) ---- */
+
+struct batch_info {
+    const char *kind;     /* "import" */
+    const char *file;     /* file name as given */
+    const char *sha256;   /* hex digest of the file's bytes */
+    const char *sheet;    /* XLSX sheet, or NULL */
+    const char *user;     /* who ran it (OS user or account), or NULL */
+};
+
+struct batch_counts {
+    int64_t rows, inserted, updated, unchanged, rejected;
+};
+
+/* Record a batch (its sha256 may be NULL until store_batch_finish). */
+int store_batch_begin(struct store *st, const struct batch_info *info, int64_t *id,
+                      struct error *err);
+int store_batch_finish(struct store *st, int64_t id, const char *sha256,
+                       const struct batch_counts *c, struct error *err);
+
+struct batch_row {
+    int64_t id;
+    const char *kind, *file, *sha256, *sheet, *user, *started, *finished;
+    struct batch_counts counts;
+};
+/* Calls fn for each batch, newest first; fn returns non-zero to stop. */
+int store_batch_each(struct store *st, int (*fn)(const struct batch_row *b, void *ctx), void *ctx,
+                     struct error *err);
+
+/* ---- enterprises ---- */
+
+/* 1 and *id when an enterprise has this USCC, 0 when none. */
+int store_ent_find_uscc(struct store *st, const char *uscc, int64_t *id, struct error *err);
+
+/* Enterprises whose name key equals name_key, restricted to region (a county
+ * code) when not NULL; writes up to max ids, returns the total count. */
+int store_ent_find_name(struct store *st, const char *name_key, const char *region, int64_t *ids,
+                        size_t max, struct error *err);
+
+/* Enterprises whose name contains text (for "magnet show 云栖"): up to max ids. */
+int store_ent_search_name(struct store *st, const char *text, int64_t *ids, size_t max,
+                          struct error *err);
+
+/* 1 when at least one enterprise has no USCC (then the importer must match
+ * USCC-bearing rows by name too). */
+int store_ent_any_without_uscc(struct store *st, struct error *err);
+
+/* Load enterprise id into out (ent_init'ed by the callee). 0, or -1 when
+ * missing (err says so). */
+int store_ent_load(struct store *st, int64_t id, struct ent *out, struct error *err);
+
+/* Insert e (every set field) created by batch. Returns 0 and sets e->id, or
+ * 1 without writing when an enterprise with e's USCC already exists. */
+int store_ent_insert(struct store *st, struct ent *e, int64_t batch, struct error *err);
+
+/* Write the fields in `changed` (bit (1ull << field)) of e over enterprise
+ * e->id and record one history row per field: old value from old, new from e. */
+int store_ent_update(struct store *st, const struct ent *old, const struct ent *e,
+                     uint64_t changed, int64_t batch, struct error *err);
+
+/* Every enterprise in id order; fn returns non-zero to stop (that value is
+ * returned). The record passed to fn is valid only during the call. */
+int store_ent_each(struct store *st, int (*fn)(const struct ent *e, void *ctx), void *ctx,
+                   struct error *err);
+
+int64_t store_ent_count(struct store *st, struct error *err);
+
+struct ent_change_row {
+    const char *field, *old_value, *new_value;
+    int64_t batch;
+    const char *file, *at;
+};
+/* The change history of enterprise id, oldest first. */
+int store_ent_history(struct store *st, int64_t id,
+                      int (*fn)(const struct ent_change_row *c, void *ctx), void *ctx,
+                      struct error *err);
+
+/* The batch that created enterprise id: sets *batch, *file and *at (valid until the next call). */
+int store_ent_origin(struct store *st, int64_t id, int64_t *batch, const char **file,
+                     const char **at, struct error *err);
+
+/* ---- statistics ---- */
+
+/* Counts grouped by a key: status (enum value as text), province (2-digit
+ * code) or industry (the stored code, any level). fn gets key and count. */
+enum store_group { GROUP_STATUS, GROUP_PROVINCE, GROUP_INDUSTRY };
+int store_ent_group_count(struct store *st, enum store_group g,
+                          void (*fn)(const char *key, int64_t n, void *ctx), void *ctx,
+                          struct error *err);
+
+#endif

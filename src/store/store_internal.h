@@ -1,0 +1,52 @@
+/*
+ * store_internal.h - shared by the files of src/store/ only: the connection
+ * struct and the prepared-statement cache.
+ */
+#ifndef MAGNET_STORE_INTERNAL_H
+#define MAGNET_STORE_INTERNAL_H
+
+#include <sqlite3.h>
+
+#include "store/store.h"
+
+enum stmt_id {
+    ST_BEGIN,
+    ST_COMMIT,
+    ST_ROLLBACK,
+    ST_BATCH_INSERT,
+    ST_BATCH_FINISH,
+    ST_BATCH_EACH,
+    ST_ENT_FIND_USCC,
+    ST_ENT_FIND_NAME,
+    ST_ENT_FIND_NAME_REGION,
+    ST_ENT_SEARCH_NAME,
+    ST_ENT_ANY_WITHOUT_USCC,
+    ST_ENT_LOAD,
+    ST_ENT_INSERT,
+    ST_ENT_UPDATE,
+    ST_ENT_EACH,
+    ST_ENT_COUNT,
+    ST_CHANGE_INSERT,
+    ST_ENT_HISTORY,
+    ST_ENT_ORIGIN,
+    ST_GROUP_STATUS,
+    ST_GROUP_PROVINCE,
+    ST_GROUP_INDUSTRY,
+    ST_COUNT_
+};
+
+struct store {
+    sqlite3 *db;
+    char *path;
+    sqlite3_stmt *stmt[ST_COUNT_];
+};
+
+/* The prepared statement id, reset and with bindings cleared, ready to bind. */
+sqlite3_stmt *store_stmt(struct store *st, enum stmt_id id, struct error *err);
+/* A new statement of its own (for loops whose callback may use the cache);
+ * the caller finalizes it. */
+sqlite3_stmt *store_stmt_fresh(struct store *st, enum stmt_id id, struct error *err);
+/* Fill err from the connection's last error and return -1. */
+int store_error(struct store *st, struct error *err, const char *what);
+
+#endif
