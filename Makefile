@@ -47,7 +47,15 @@ FUZZ_REPLAY := $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/fuzz/replay_%)
 
 all: magnet
 
-magnet: $(BUILD)/magnet
+# Install missing Debian packages once (tools/install-deps.sh is a no-op
+# when everything is there).
+DEPS_STAMP := $(BUILD)/.deps-ok
+$(DEPS_STAMP): tools/install-deps.sh
+	@tools/install-deps.sh
+	@mkdir -p $(dir $@) && touch $@
+deps: $(DEPS_STAMP)
+
+magnet: $(DEPS_STAMP) $(BUILD)/magnet
 	@if [ "$(BUILD)" = build ]; then ln -sf $(BUILD)/magnet magnet; fi
 
 $(BUILD)/magnet: $(BUILD)/src/main.o $(BUILD)/libmagnet.a
@@ -97,13 +105,20 @@ fuzz:
 	  clang $(CPPFLAGS) -std=c11 -O1 -g -fsanitize=fuzzer,address,undefined -o build-fuzz/$$n $$f \
 	    build-fuzz/libmagnet.a $(LDLIBS) || exit 1; done
 
-unit: $(UNIT_BIN)
+# Helper programs for the tests (e.g. mkxlsx builds XLSX fixtures from text).
+TOOL_SRC := $(sort $(wildcard tests/tools/*.c))
+TOOL_BIN := $(TOOL_SRC:tests/tools/%.c=$(BUILD)/tools/%)
+$(BUILD)/tools/%: tests/tools/%.c $(BUILD)/libmagnet.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -Wno-missing-prototypes -o $@ $< $(BUILD)/libmagnet.a $(LDFLAGS) $(LDLIBS)
+
+unit: $(DEPS_STAMP) $(UNIT_BIN)
 fuzz-replay: $(FUZZ_REPLAY)
 
-test: magnet unit fuzz-replay
+test: $(DEPS_STAMP) $(BUILD)/magnet unit fuzz-replay $(TOOL_BIN)
 	@tests/run-tests.sh $(BUILD) quick
 
-test-full: magnet unit fuzz-replay
+test-full: $(DEPS_STAMP) $(BUILD)/magnet unit fuzz-replay $(TOOL_BIN)
 	@tests/run-tests.sh $(BUILD) full
 
 valgrind: unit
@@ -120,6 +135,6 @@ bench-import: magnet
 clean:
 	rm -rf build build-san build-fuzz magnet
 
-.PHONY: all magnet unit fuzz fuzz-replay test test-full valgrind demo bench bench-import clean
+.PHONY: all deps magnet unit fuzz fuzz-replay test test-full valgrind demo bench bench-import clean
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -3,8 +3,9 @@
 #
 #   tests/run-tests.sh BUILD_DIR quick|full|valgrind
 #
-# quick: unit tests, fuzz corpus replay, end-to-end cases.
-# full:  quick plus the slow tiers (crash test, larger generated data).
+# quick:    unit tests, fuzz corpus replay, end-to-end cases.
+# full:     quick plus the slow tiers (crash test, larger generated data).
+# valgrind: unit tests under valgrind.
 set -u
 build=${1:-build}
 tier=${2:-quick}
@@ -46,6 +47,7 @@ for r in "$build"/fuzz/replay_fuzz_*; do
     run "fuzz-replay:$name" "$r" "tests/fuzz/corpus/$name"
 done
 
+export TOOLS="$PWD/$build/tools"
 if [ -x tests/e2e/run.sh ]; then
     run "e2e" tests/e2e/run.sh "$build/magnet"
 fi

@@ -142,7 +142,9 @@ static int export_one(const struct ent *e, void *vctx)
         case X_CITY:
         case X_COUNTY: {
             const struct region *a = r ? region_ancestor(r, w - X_PROVINCE + 1) : NULL;
-            if (a)
+            /* The table's placeholder levels (北京市 "市辖区") name no place. */
+            if (a && strcmp(a->name, "市辖区") && strcmp(a->name, "县") &&
+                !strstr(a->name, "直辖县级行政区划"))
                 strbuf_addstr(sb, a->name);
             set_text(&cells[i], sb);
             break;

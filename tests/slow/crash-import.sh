@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# Crash test: kill -9 an import of a large file at random moments, again and
+# again. After each kill the store must open clean (integrity check), hold no
+# unfinished batch, and every batch must be wholly there or wholly absent:
+# the enterprise count is 0 before the first completed import and N after.
+#
+#   tests/slow/crash-import.sh BINARY [ROWS] [ROUNDS]
+set -eu
+bin=$(realpath "$1")
+rows=${2:-200000}
+rounds=${3:-8}
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+db="$T/crash.db"
+
+"$bin" gen --count "$rows" --seed 11 -o "$T/big.csv" >/dev/null
+"$bin" init --db "$db" >/dev/null
+
+# How long a full import takes, to aim the kills inside it.
+start=$(date +%s%N)
+"$bin" import enterprises "$T/big.csv" --db "$T/timing.db" >/dev/null
+full_ms=$(( ($(date +%s%N) - start) / 1000000 ))
+echo "a full import of $rows rows takes ${full_ms} ms"
+
+completed=0
+for i in $(seq 1 "$rounds"); do
+    # kill somewhere between 5% and 95% of a full import's time
+    delay_ms=$(( full_ms * (5 + RANDOM % 91) / 100 ))
+    "$bin" import enterprises "$T/big.csv" --db "$db" >/dev/null 2>&1 &
+    pid=$!
+    sleep "$(printf '0.%03d' $((delay_ms % 1000)))"
+    [ $delay_ms -ge 1000 ] && sleep $((delay_ms / 1000))
+    if kill -9 "$pid" 2>/dev/null; then
+        wait "$pid" 2>/dev/null || true
+        echo "round $i: killed after ${delay_ms} ms"
+    else
+        wait "$pid" && completed=$((completed + 1))
+        echo "round $i: finished before the kill"
+    fi
+    check=$(sqlite3 "$db" "PRAGMA integrity_check;")
+    [ "$check" = ok ] || { echo "round $i: integrity check: $check"; exit 1; }
+    ents=$(sqlite3 "$db" "SELECT count(*) FROM ent;")
+    batches=$(sqlite3 "$db" "SELECT count(*) FROM batch;")
+    unfinished=$(sqlite3 "$db" "SELECT count(*) FROM batch WHERE finished IS NULL;")
+    orphans=$(sqlite3 "$db" "SELECT count(*) FROM ent WHERE created_batch NOT IN (SELECT id FROM batch);")
+    [ "$unfinished" = 0 ] || { echo "round $i: $unfinished unfinished batches"; exit 1; }
+    [ "$orphans" = 0 ] || { echo "round $i: $orphans enterprises of a missing batch"; exit 1; }
+    [ "$batches" = "$completed" ] || { echo "round $i: $batches batches, $completed completed"; exit 1; }
+    if [ "$completed" = 0 ]; then
+        [ "$ents" = 0 ] || { echo "round $i: $ents enterprises from a killed import"; exit 1; }
+    else
+        [ "$ents" = "$rows" ] || { echo "round $i: $ents enterprises, expected $rows"; exit 1; }
+    fi
+    # and Magnet itself opens it
+    "$bin" stats --db "$db" --json >/dev/null
+done
+# One more that completes, so both outcomes were checked.
+"$bin" import enterprises "$T/big.csv" --db "$db" >/dev/null
+[ "$(sqlite3 "$db" 'SELECT count(*) FROM ent;')" = "$rows" ]
+echo "crash test: $rounds kills, store consistent every time"
