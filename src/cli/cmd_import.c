@@ -11,6 +11,7 @@
 #include "cli/cli.h"
 #include "cli/commands.h"
 #include "registry/import.h"
+#include "registry/table_write.h"
 #include "store/store.h"
 
 static const char import_usage[] =
@@ -110,6 +111,9 @@ int cmd_import(int argc, char **argv)
     if (opt.skip_invalid && !opt.rejects_path)
         return cli_usage_error("import", "--skip-invalid needs --rejects FILE, so that no "
                                          "rejected row is lost");
+    if (opt.rejects_path && table_format_of(opt.rejects_path) < 0)
+        return cli_usage_error("import", "--rejects %s: the file name must end in .csv or .xlsx",
+                               opt.rejects_path);
     if (opt.rejects_path && argc - optind > 1)
         return cli_usage_error("import", "--rejects takes one input FILE at a time");
     if (mapping_path) {

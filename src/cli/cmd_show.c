@@ -149,10 +149,11 @@ int cmd_show(int argc, char **argv)
                 json_object_set_new(fields, ent_fields[f].name, json_integer(e.v[f].i));
                 break;
             case FT_MONEY:
+                value_text(&e, f, &sb);
                 json_object_set_new(fields, ent_fields[f].name,
-                                    json_pack("{s:I, s:s, s:s%}", "cents", (json_int_t)e.v[f].i,
+                                    json_pack("{s:I, s:s, s:s}", "cents", (json_int_t)e.v[f].i,
                                               "currency", e.v[f].s ? e.v[f].s : "CNY", "text",
-                                              (value_text(&e, f, &sb), sb.buf), sb.len));
+                                              sb.buf));
                 break;
             case FT_STATUS:
                 json_object_set_new(fields, ent_fields[f].name,

@@ -12,5 +12,6 @@ int cmd_show(int argc, char **argv);
 int cmd_export(int argc, char **argv);
 int cmd_stats(int argc, char **argv);
 int cmd_batches(int argc, char **argv);
+int cmd_gen(int argc, char **argv);
 
 #endif

@@ -1,0 +1,207 @@
+/*
+ * test_store.c - the store: schema and migrations, the column order that
+ * store_ent.c relies on, insert/update/history, and refusing files that are
+ * not (or not yet) Magnet stores.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "base/strbuf.h"
+#include "store/store.h"
+
+static char dbpath[256];
+
+static int setup(void **state)
+{
+    snprintf(dbpath, sizeof(dbpath), "/tmp/magnet-test-store-%d.db", (int)getpid());
+    unlink(dbpath);
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    char p[300];
+    unlink(dbpath);
+    snprintf(p, sizeof(p), "%s-wal", dbpath);
+    unlink(p);
+    snprintf(p, sizeof(p), "%s-shm", dbpath);
+    unlink(p);
+    return 0;
+}
+
+static void test_open_requires_init(void **state)
+{
+    struct store *st = NULL;
+    struct error err = ERROR_INIT;
+    assert_int_equal(store_open(dbpath, STORE_OPEN_EXISTING, &st, &err), -1);
+    assert_non_null(strstr(err.msg, "magnet init"));
+    assert_int_equal(store_open(dbpath, STORE_CREATE, &st, &err), 0);
+    assert_int_equal(store_schema_version(st), store_schema_latest());
+    store_close(st);
+    /* reopening an existing store migrates nothing and works */
+    assert_int_equal(store_open(dbpath, STORE_OPEN_EXISTING, &st, &err), 0);
+    store_close(st);
+}
+
+/* store_ent.c binds and loads ent's columns in the field table's order. */
+static void test_columns_follow_field_table(void **state)
+{
+    struct store *st;
+    struct error err = ERROR_INIT;
+    sqlite3 *db;
+    sqlite3_stmt *s;
+    struct strbuf want = STRBUF_INIT, got = STRBUF_INIT;
+    int f;
+
+    assert_int_equal(store_open(dbpath, STORE_CREATE, &st, &err), 0);
+    store_close(st);
+    strbuf_addstr(&want, "id,");
+    for (f = 0; f < F_COUNT; f++) {
+        strbuf_addf(&want, "%s,", ent_fields[f].name);
+        if (f == F_NAME)
+            strbuf_addstr(&want, "name_key,");
+        if (ent_fields[f].type == FT_MONEY)
+            strbuf_addf(&want, "%s_cur,", ent_fields[f].name);
+        if (ent_fields[f].type == FT_STATUS || ent_fields[f].type == FT_TAGS)
+            strbuf_addf(&want, "%s_text,", ent_fields[f].name);
+    }
+    strbuf_addstr(&want, "created_batch,updated_batch,");
+    assert_int_equal(sqlite3_open(dbpath, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_prepare_v2(db, "SELECT name FROM pragma_table_info('ent') ORDER BY cid",
+                                        -1, &s, NULL), SQLITE_OK);
+    while (sqlite3_step(s) == SQLITE_ROW)
+        strbuf_addf(&got, "%s,", sqlite3_column_text(s, 0));
+    sqlite3_finalize(s);
+    sqlite3_close(db);
+    assert_string_equal(got.buf, want.buf);
+    strbuf_release(&want);
+    strbuf_release(&got);
+}
+
+static void test_refuses_foreign_and_newer(void **state)
+{
+    struct store *st = NULL;
+    struct error err = ERROR_INIT;
+    sqlite3 *db;
+    FILE *f;
+
+    assert_int_equal(sqlite3_open(dbpath, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db, "CREATE TABLE other(x)", NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(db);
+    assert_int_equal(store_open(dbpath, STORE_CREATE, &st, &err), -1);
+    assert_non_null(strstr(err.msg, "not a Magnet store"));
+    teardown(state);
+
+    assert_int_equal(store_open(dbpath, STORE_CREATE, &st, &err), 0);
+    store_close(st);
+    assert_int_equal(sqlite3_open(dbpath, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db, "PRAGMA user_version = 999", NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(db);
+    assert_int_equal(store_open(dbpath, STORE_OPEN_EXISTING, &st, &err), -1);
+    assert_non_null(strstr(err.msg, "newer than this magnet"));
+    teardown(state);
+
+    f = fopen(dbpath, "w");
+    fputs("企业名称,统一社会信用代码\nnot a database at all, but long enough to look like one......\n",
+          f);
+    fclose(f);
+    assert_int_equal(store_open(dbpath, STORE_OPEN_EXISTING, &st, &err), -1);
+    assert_true(strlen(err.msg) > 0);
+}
+
+static int count_changes(const struct ent_change_row *c, void *ctx)
+{
+    struct strbuf *sb = ctx;
+    strbuf_addf(sb, "%s:%s>%s;", c->field, c->old_value ? c->old_value : "-", c->new_value);
+    return 0;
+}
+
+static void test_insert_update_history(void **state)
+{
+    struct store *st;
+    struct error err = ERROR_INIT;
+    struct ent e, loaded, upd;
+    struct money m = { 500000000, "CNY" };
+    struct batch_info bi = { "import", "a.csv", NULL, NULL, "tester" };
+    struct batch_counts bc = { 1, 1, 0, 0, 0 };
+    struct strbuf hist = STRBUF_INIT;
+    int64_t b1, b2, id;
+
+    assert_int_equal(store_open(dbpath, STORE_CREATE, &st, &err), 0);
+    assert_int_equal(store_begin(st, &err), 0);
+    assert_int_equal(store_batch_begin(st, &bi, &b1, &err), 0);
+    ent_init(&e);
+    ent_set_text(&e, F_USCC, "91330106MA2AXK0C3Q", 18);
+    ent_set_text(&e, F_NAME, "杭州云栖智算科技有限公司", strlen("杭州云栖智算科技有限公司"));
+    e.name_key = strdup("杭州云栖智算科技有限公司");
+    ent_set_money(&e, F_CAPITAL, &m);
+    ent_set_int(&e, F_STAFF, 56);
+    ent_set_status(&e, STATUS_ACTIVE, "存续", strlen("存续"));
+    assert_int_equal(store_ent_insert(st, &e, b1, &err), 0);
+    assert_true(e.id > 0);
+    /* the same USCC again is reported, not inserted */
+    assert_int_equal(store_ent_insert(st, &e, b1, &err), 1);
+    assert_int_equal(store_batch_finish(st, b1, "ab", &bc, &err), 0);
+    assert_int_equal(store_commit(st, &err), 0);
+
+    assert_int_equal(store_ent_find_uscc(st, "91330106MA2AXK0C3Q", &id, &err), 1);
+    assert_int_equal(id, e.id);
+    assert_int_equal(store_ent_load(st, id, &loaded, &err), 0);
+    assert_int_equal(loaded.v[F_CAPITAL].i, 500000000);
+    assert_string_equal(loaded.v[F_CAPITAL].s, "CNY");
+    assert_int_equal(loaded.v[F_STATUS].i, STATUS_ACTIVE);
+    assert_false(loaded.v[F_FOUNDED].set);
+
+    /* update two fields; the others keep their values */
+    assert_int_equal(store_begin(st, &err), 0);
+    assert_int_equal(store_batch_begin(st, &bi, &b2, &err), 0);
+    ent_init(&upd);
+    upd.id = id;
+    m.cents = 800000000;
+    ent_set_money(&upd, F_CAPITAL, &m);
+    ent_set_text(&upd, F_FOUNDED, "2019-03-05", 10);
+    assert_int_equal(store_ent_update(st, &loaded, &upd, (1ull << F_CAPITAL) | (1ull << F_FOUNDED),
+                                      b2, &err), 0);
+    assert_int_equal(store_commit(st, &err), 0);
+    ent_release(&loaded);
+    assert_int_equal(store_ent_load(st, id, &loaded, &err), 0);
+    assert_int_equal(loaded.v[F_CAPITAL].i, 800000000);
+    assert_string_equal(loaded.v[F_FOUNDED].s, "2019-03-05");
+    assert_int_equal(loaded.v[F_STAFF].i, 56);
+    assert_string_equal(loaded.v[F_NAME].s, "杭州云栖智算科技有限公司");
+    assert_int_equal(store_ent_history(st, id, count_changes, &hist, &err), 0);
+    assert_string_equal(hist.buf, "capital:5000000.00 CNY>8000000.00 CNY;founded:->2019-03-05;");
+
+    /* a rolled-back write leaves nothing */
+    assert_int_equal(store_begin(st, &err), 0);
+    ent_set_text(&e, F_USCC, "91330106MA2B7LQ526", 18);
+    assert_int_equal(store_ent_insert(st, &e, b2, &err), 0);
+    store_rollback(st);
+    assert_int_equal(store_ent_find_uscc(st, "91330106MA2B7LQ526", &id, &err), 0);
+    assert_int_equal(store_ent_count(st, &err), 1);
+
+    strbuf_release(&hist);
+    ent_release(&e);
+    ent_release(&upd);
+    ent_release(&loaded);
+    store_close(st);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_open_requires_init, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_columns_follow_field_table, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_refuses_foreign_and_newer, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_insert_update_history, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
