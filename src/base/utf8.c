@@ -6,8 +6,8 @@
  * Both normal forms run on every cell of every imported row, so each has a
  * fast path that handles, in one pass and without allocating, the text that
  * makes up nearly all of Chinese enterprise data: ASCII, CJK ideographs
- * (U+3400-4DBF, U+4E00-9FFF), CJK punctuation (U+3001-3029), full-width
- * ASCII (U+FF01-FF5E), U+3000 and a few common symbols. Every one of these
+ * (U+3400-4DBF, U+4E00-9FFF), CJK punctuation (U+3001-3029), the
+ * full-width forms (U+FF01-FF5E), U+3000 and a few common symbols. Every one of these
  * code points is its own NFC and NFKC form and starts no composition with
  * another fast-path code point, so the fast path only has to apply the
  * width folding and the white space and punctuation rules. The first code
@@ -187,12 +187,21 @@ static int is_cjk_ideograph(int32_t cp)
     return (cp >= 0x4E00 && cp <= 0x9FFF) || (cp >= 0x3400 && cp <= 0x4DBF);
 }
 
-/* Full-width ASCII that utf8_clean folds: U+FF01-FF5E except the brackets
- * （ ）, which official Chinese enterprise names are registered with and
- * which therefore stay as they are in display text. */
+/* The full-width forms that are Chinese punctuation rather than wide
+ * ASCII: the brackets （ ）, which official enterprise names are registered
+ * with, and ！ ， ： ； ？, the only comma, colon, semicolon, exclamation
+ * and question marks Chinese prose has. Folding them would put Western
+ * punctuation into every business scope ("技术开发，技术服务；..."). */
+static int clean_keeps(int32_t cp)
+{
+    return cp == 0xFF08 || cp == 0xFF09 || cp == 0xFF01 || cp == 0xFF0C || cp == 0xFF1A ||
+           cp == 0xFF1B || cp == 0xFF1F;
+}
+
+/* Full-width ASCII that utf8_clean folds: U+FF01-FF5E except the above. */
 static int clean_folds(int32_t cp)
 {
-    return cp >= 0xFF01 && cp <= 0xFF5E && cp != 0xFF08 && cp != 0xFF09;
+    return cp >= 0xFF01 && cp <= 0xFF5E && !clean_keeps(cp);
 }
 
 static size_t encode(int32_t cp, char *d)
@@ -372,8 +381,8 @@ int utf8_clean(const char *s, size_t len, struct strbuf *out)
         pending_space = 0;
         if (clean_folds(cp)) {
             *d++ = (char)(cp - 0xFEE0);
-        } else if (is_cjk_ideograph(cp) || (cp >= 0x3001 && cp <= 0x3029) || cp == 0xFF08 ||
-                   cp == 0xFF09 || cp == 0xB7 || cp == 0x2014 || cp == 0x2018 || cp == 0x2019 ||
+        } else if (is_cjk_ideograph(cp) || (cp >= 0x3001 && cp <= 0x3029) || clean_keeps(cp) ||
+                   cp == 0xB7 || cp == 0x2014 || cp == 0x2018 || cp == 0x2019 ||
                    cp == 0x201C || cp == 0x201D || cp == 0x2022 || cp == 0x2026) {
             memcpy(d, p + i, (size_t)n);
             d += n;

@@ -34,11 +34,13 @@ size_t utf8_length(const char *s, size_t len);
  * (including U+3000) collapsed to one space, trimmed. Appends to out.
  * Returns -1 for invalid UTF-8 (out unchanged).
  *
- * Precisely: U+FF01-FF5E are folded to U+0021-007E except the full-width
- * brackets （ ） (U+FF08/FF09), which stay because official Chinese
- * enterprise names are registered with them; so "ＡＢＣ（杭州）１２３，"
- * becomes "ABC（杭州）123,". Everything else outside that range (、。《》
- * 【】 and the half-width forms U+FF61 on) is left to NFC, which keeps it.
+ * Precisely: U+FF01-FF5E are folded to U+0021-007E except those that are
+ * Chinese punctuation: the brackets （ ） (official enterprise names are
+ * registered with them) and ！ ， ： ； ？ (Chinese prose has no other
+ * comma, colon, semicolon, exclamation or question mark). So
+ * "ＡＢＣ（杭州）１２３，ｘ；" becomes "ABC（杭州）123，x；" and "［Ａ］＆．"
+ * becomes "[A]&.". Everything outside that range (、。《》【】 and the
+ * half-width forms U+FF61 on) is left to NFC, which keeps it.
  * White space is ASCII white space, U+0085, U+2028/2029 and every Zs
  * (U+00A0, U+3000...). Dropped: C0/C1 controls, and the invisible format
  * characters U+200B, U+200E/200F, U+202A-202E, U+2060-2064, U+2066-2069 and

@@ -24,6 +24,7 @@ static const struct command commands[] = {
     { "export", cmd_export, "export enterprises to XLSX or CSV" },
     { "stats", cmd_stats, "counts by status, province and industry section" },
     { "batches", cmd_batches, "list import batches (provenance)" },
+    { "gen", cmd_gen, "generate realistic enterprises to CSV or XLSX (deterministic)" },
     { NULL, NULL, NULL }
 };
 

@@ -120,6 +120,8 @@ int cmd_gen(int argc, char **argv)
             int day;
             if (gen_date_parse(optarg, &day))
                 return cli_usage_error("gen", "--today '%s' is not a date (YYYY-MM-DD)", optarg);
+            if (strncmp(optarg, "2000", 4) < 0 || strncmp(optarg, "2099", 4) > 0)
+                return cli_usage_error("gen", "--today '%s' must lie in 2000-2099", optarg);
             opt.today = optarg;
             break;
         }
@@ -138,8 +140,7 @@ int cmd_gen(int argc, char **argv)
         case ':':
             return cli_usage_error("gen", "--%s needs a value", option_name(optopt, longopts));
         default:
-            return cli_usage_error("gen", "unknown option '%s'; see 'magnet gen --help'",
-                                   argv[optind - 1]);
+            return cli_usage_error("gen", "unknown option '%s'", argv[optind - 1]);
         }
     }
     if (optind < argc)

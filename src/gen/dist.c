@@ -160,8 +160,8 @@ int32_t dist_normal(struct rng *r)
 
 uint64_t dist_exp2(int64_t x)
 {
-    int64_t ip = x >> 16;  /* floor, arithmetic shift on negatives */
-    uint32_t fp = (uint32_t)(x & 0xffff);
+    uint32_t fp = (uint32_t)((uint64_t)x & 0xffff);
+    int64_t ip = (x - (int64_t)fp) / 65536;  /* floor, without shifting a negative */
     uint32_t i = fp >> 8, f = fp & 0xff;
     uint64_t m = exp2_q30[i] + (((uint64_t)(exp2_q30[i + 1] - exp2_q30[i]) * f) >> 8);
     int64_t shift = ip - 30;

@@ -78,8 +78,10 @@ struct gen_ent {
     int32_t street_ix;            /* internal index of the street, -1 when none */
     char industry[5];             /* GB/T 4754 class */
     int family;                   /* enum gen_family */
+    const char *class_phrase;     /* the class's leading scope phrase, or NULL */
     int32_t z, innov;             /* latent size and innovation, q16 sd */
     int founded;                  /* day number (days since 1970-01-01) */
+    int founded_y;                /* its year */
     int64_t capital, paid_in;     /* whole currency units, -1 = empty */
     enum gen_currency currency;
     enum ent_status status;

@@ -33,6 +33,13 @@ struct gen_county {
     uint32_t street_count;
     const char *area_code;  /* landline prefix or NULL */
     uint8_t city_is_placeholder;  /* 市辖区 / 省直辖县级行政区划 */
+    /* names as firms use them, computed once (text.c) */
+    char province_short[16];      /* 浙江 */
+    char city_short[40];          /* 杭州 */
+    char county_short[40];        /* 西湖 */
+    const char *city_full;        /* 杭州市 (北京市 for a municipality) */
+    const char *province_full;    /* 浙江省 */
+    uint8_t county_is_city;       /* a 县级市: 义乌市 */
 };
 
 struct gen_province_ix {
@@ -93,6 +100,9 @@ struct gen {
  * names (text.c). parent is the group parent for subsidiaries and
  * branches, else NULL. */
 void gen_text_fill(const struct gen *g, struct gen_ent *e, const struct gen_ent *parent);
+
+/* Fill the county's short names (text.c). */
+void gen_county_names(struct gen_county *gc);
 
 /* The county record of an enterprise. */
 const struct gen_county *gen_county_of(const struct gen *g, const struct gen_ent *e);

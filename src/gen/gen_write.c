@@ -144,13 +144,8 @@ int gen_pipeline(const struct gen *g, gen_render_fn render, gen_consume_fn consu
 
 static int needs_quotes(const char *s, size_t n)
 {
-    size_t i;
-    for (i = 0; i < n; i++) {
-        char c = s[i];
-        if (c == ',' || c == '"' || c == '\n' || c == '\r')
-            return 1;
-    }
-    return 0;
+    /* memchr is vectorised; four passes beat one byte loop */
+    return memchr(s, ',', n) || memchr(s, '"', n) || memchr(s, '\n', n) || memchr(s, '\r', n);
 }
 
 static void csv_field(struct strbuf *out, const char *s, size_t n)
@@ -178,6 +173,7 @@ static void render_csv(const struct gen *g, uint64_t first, uint64_t end, struct
     size_t off[GEN_NCOLS + 1];
     uint64_t i;
     int c;
+    strbuf_grow(out, (end - first) * 640);
     for (i = first; i < end; i++) {
         gen_ent_make(g, i, e, 1);
         strbuf_reset(cells);

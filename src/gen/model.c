@@ -237,6 +237,7 @@ static int prepare_regions(struct gen *g, struct error *err)
             s++;
         }
         gc->street_count = g->nstreet - gc->street_first;
+        gen_county_names(gc);
         if (g->home_code[0] && !strcmp(counties[c]->code, g->home_code))
             g->home_county = (int)c;
     }
@@ -578,6 +579,7 @@ static void set_class(struct gen_ent *e, const struct gen_class *c)
 {
     memcpy(e->industry, c->code, 5);
     e->family = c->family;
+    e->class_phrase = c->phrase;
 }
 
 /* Raise v to at least floor, folding the part below back above it so the
@@ -638,7 +640,7 @@ static const int tag_min_age[TAG_COUNT] = {
  * cannot have been granted by today is dropped. */
 static void assign_tag_years(const struct gen *g, struct rng *r, struct gen_ent *e)
 {
-    int fy = year_of(e->founded), t;
+    int fy = e->founded_y, t;
     for (t = 0; t < TAG_COUNT; t++) {
         int lo;
         e->tag_year[t] = 0;
@@ -669,7 +671,7 @@ static void draw_tags(const struct gen *g, struct rng *r, struct gen_ent *e)
 {
     int32_t tech = (int32_t)gen_families[e->family].tech;
     int32_t tech_bonus = (tech - 50) * (Q16_ONE / 25);
-    int age = g->today_y - year_of(e->founded);
+    int age = g->today_y - e->founded_y;
     int32_t merit = e->innov + e->z * 6 / 10 + tech_bonus;
     uint32_t tags = 0;
 
@@ -905,7 +907,7 @@ static void draw_capital(const struct gen *g, struct rng *r, struct gen_ent *e,
     /* 实缴: undisclosed often, fully paid for established firms */
     {
         uint32_t k = (uint32_t)rng_below(r, 100);
-        int age = g->today_y - year_of(e->founded);
+        int age = g->today_y - e->founded_y;
         if (k < 40 && !(e->tags & TAGBIT(TAG_LISTED)))
             e->paid_in = -1;
         else if (k < 70 || age > 10 || (e->tags & TAGBIT(TAG_LISTED)))
@@ -917,7 +919,7 @@ static void draw_capital(const struct gen *g, struct rng *r, struct gen_ent *e,
 
 static void draw_status(const struct gen *g, struct rng *r, struct gen_ent *e, int protected_)
 {
-    int age = g->today_y - year_of(e->founded);
+    int age = g->today_y - e->founded_y;
     uint64_t p;
     uint32_t k;
     e->status = STATUS_ACTIVE;
@@ -932,7 +934,7 @@ static void draw_status(const struct gen *g, struct rng *r, struct gen_ent *e, i
     if (rng_below(r, 1000000) >= p)
         return;
     k = (uint32_t)rng_below(r, 100);
-    if (age >= 8 && year_of(e->founded) < 2015) {
+    if (age >= 8 && e->founded_y < 2015) {
         if (k < 45) e->status = STATUS_CANCELLED;
         else if (k < 85) e->status = STATUS_REVOKED;
         else if (k < 91) e->status = STATUS_MOVED_OUT;
@@ -970,7 +972,7 @@ static void draw_ip(const struct gen *g, struct rng *r, struct gen_ent *e)
 {
     static const int32_t base[5] = { Q16(-3.6), Q16(-3.2), Q16(-3.5), Q16(-3.2), Q16(-0.9) };
     const struct gen_family_info *f = &gen_families[e->family];
-    int age = g->today_y - year_of(e->founded);
+    int age = g->today_y - e->founded_y;
     int32_t age_term = age >= 12 ? Q16(1.2) : age * Q16(0.1);
     int64_t out[5];
     int k;
@@ -1136,7 +1138,7 @@ static void make_uscc(const struct gen *g, struct gen_ent *e)
     u[0] = '9';
     u[1] = e->type_digit;
     memcpy(u + 2, e->county_code, 6);
-    if (year_of(e->founded) < 2016) {
+    if (e->founded_y < 2016) {
         for (i = 7; i >= 0; i--) {
             body[i] = (char)('0' + v % 10);
             v /= 10;
@@ -1273,9 +1275,11 @@ void gen_ent_make(const struct gen *g, uint64_t i, struct gen_ent *e, int with_t
     } else if (e->role == GEN_ROLE_BRANCH && parent) {
         memcpy(e->industry, parent->industry, 5);
         e->family = parent->family;
+        e->class_phrase = parent->class_phrase;
     } else if (e->role == GEN_ROLE_SUBSIDIARY && parent && rng_below(&r, 2)) {
         memcpy(e->industry, parent->industry, 5);
         e->family = parent->family;
+        e->class_phrase = parent->class_phrase;
     } else if (e->type_digit == '3') {
         uint32_t k = (uint32_t)rng_below(&r, 100);
         set_class(e, pick_class_in(g, &r, k < 60 ? 1 : k < 85 ? 3 : 5));
@@ -1311,6 +1315,8 @@ void gen_ent_make(const struct gen *g, uint64_t i, struct gen_ent *e, int with_t
     } else {
         e->founded = draw_founded(g, &r, e->z, tags_min_age(forced));
     }
+
+    e->founded_y = year_of(e->founded);
 
     /* status, tags */
     draw_status(g, &r, e, protected_);

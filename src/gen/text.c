@@ -9,7 +9,8 @@
  * shops and 农民专业合作社. Brackets are full-width as in the register.
  *
  * Text draws come from their own stream (PURPOSE_TEXT), so a caller that
- * skips text gets the same numbers.
+ * skips text gets the same numbers. Never two draws in one expression or
+ * argument list: C leaves their order unspecified and gcc and clang differ.
  */
 #include "gen/gen_internal.h"
 
@@ -117,34 +118,42 @@ static void short_place(const char *name, char *out, size_t cap)
 }
 
 struct places {
-    char province[16];  /* 浙江 */
-    char city[40];      /* 杭州 */
-    char city_full[64]; /* 杭州市 */
-    char county[40];    /* 西湖 */
+    const char *province;     /* 浙江 */
+    const char *city;         /* 杭州 */
+    const char *city_full;    /* 杭州市 */
+    const char *county;       /* 西湖 */
     const char *county_full;  /* 西湖区 */
-    const char *province_full;
     int county_is_city;       /* a 县级市: 义乌市 */
 };
 
-static void places_of(const struct gen *g, const struct gen_ent *e, struct places *pl)
+void gen_county_names(struct gen_county *gc)
 {
-    const struct gen_county *gc = &g->county[e->county_ix];
     const struct region *prov = region_ancestor(gc->r, REGION_PROVINCE);
     const char *city_name;
-    snprintf(pl->province, sizeof(pl->province), "%s",
+    snprintf(gc->province_short, sizeof(gc->province_short), "%s",
              gc->province < gen_province_count ? gen_provinces[gc->province].short_name : "");
-    pl->province_full = prov ? prov->name : "";
+    gc->province_full = prov ? prov->name : "";
     if (!gc->city_is_placeholder && gc->r->parent)
         city_name = gc->r->parent->name;
     else if (gc->r->parent && strstr(gc->r->parent->name, "直辖县级"))
         city_name = gc->r->name;  /* 仙桃市 stands for itself */
     else
-        city_name = pl->province_full;  /* 北京市 */
-    snprintf(pl->city_full, sizeof(pl->city_full), "%s", city_name);
-    short_place(city_name, pl->city, sizeof(pl->city));
-    short_place(gc->r->name, pl->county, sizeof(pl->county));
+        city_name = gc->province_full;  /* 北京市 */
+    gc->city_full = city_name;
+    short_place(city_name, gc->city_short, sizeof(gc->city_short));
+    short_place(gc->r->name, gc->county_short, sizeof(gc->county_short));
+    gc->county_is_city = (uint8_t)ends_with(gc->r->name, strlen(gc->r->name), "市");
+}
+
+static void places_of(const struct gen *g, const struct gen_ent *e, struct places *pl)
+{
+    const struct gen_county *gc = &g->county[e->county_ix];
+    pl->province = gc->province_short;
+    pl->city = gc->city_short;
+    pl->city_full = gc->city_full;
+    pl->county = gc->county_short;
     pl->county_full = gc->r->name;
-    pl->county_is_city = ends_with(gc->r->name, strlen(gc->r->name), "市");
+    pl->county_is_city = gc->county_is_city;
 }
 
 /* ---- people ---- */
@@ -365,8 +374,12 @@ static void make_name(const struct gen *g, struct rng *r, struct gen_ent *e,
         tb_add(&b, "合伙企业（有限合伙）");
         return;
     }
-    company_name(r, &b, pl, e->trade, pick(r, f->words), form_of(r, e), e->z,
-                 e->currency != GEN_CNY);
+    {
+        /* one draw per statement: argument evaluation order is unspecified */
+        const char *word = pick(r, f->words);
+        const char *form = form_of(r, e);
+        company_name(r, &b, pl, e->trade, word, form, e->z, e->currency != GEN_CNY);
+    }
 }
 
 /* Former names: a stock company was a limited company before; some firms
@@ -375,7 +388,7 @@ static void make_former(const struct gen *g, struct rng *r, struct gen_ent *e,
                         const struct places *pl)
 {
     struct tb b;
-    int age = g->today_y - (e->founded / 365 + 1970);
+    int age = g->today_y - e->founded_y;
     const char *stock;
     tb_init(&b, e->former, sizeof(e->former));
     if (e->type_digit != '1' || e->role == GEN_ROLE_BRANCH || e->role == GEN_ROLE_FUND || age < 2)
@@ -413,8 +426,10 @@ static void make_address(const struct gen *g, struct rng *r, struct gen_ent *e)
     const struct gen_county *gc = &g->county[e->county_ix];
     struct tb b;
     int home_roads = e->home && !strcmp(g->home_code, "330106");
-    uint64_t num = 1 + rng_below(r, 30) * (1 + rng_below(r, 30));
+    uint64_t num = 1 + rng_below(r, 30), num2;
     uint32_t k;
+    num2 = 1 + rng_below(r, 30);
+    num = (num - 1) * num2 + 1;
     tb_init(&b, e->address, sizeof(e->address));
     tb_add(&b, gc->r->full_name);
     if (e->street_ix >= 0 && rng_below(r, 100) < 75)
@@ -488,19 +503,12 @@ static void make_scope(const struct gen *g, struct rng *r, struct gen_ent *e)
 {
     const struct gen_family_info *f = &gen_families[e->family];
     const char *items[SCOPE_MAX_ITEMS], *lic[4];
-    const char *primary = NULL;
+    const char *primary = e->class_phrase;
     int n = 0, nl = 0, i, want, new_style;
-    int fy = e->founded / 365 + 1970;
+    int fy = e->founded_y;
     uint32_t k;
     struct tb b;
-    const struct gen_class *cls;
-    int d = (e->industry[0] - '0') * 10 + (e->industry[1] - '0');
 
-    for (i = 0; i < (int)g->div[d].count; i++) {
-        cls = &g->cls[g->div[d].first + (uint32_t)i];
-        if (!memcmp(cls->code, e->industry, 4))
-            primary = cls->phrase;
-    }
     if (primary)
         items[n++] = primary;
     want = e->type_digit == '1' ? 2 + (int)rng_below(r, 4) + (e->z > Q16(1.0)) + (e->z > Q16(2.0)) * 2

@@ -1,26 +1,26 @@
 /*
  * region.c - the administrative division table (see region.h).
  *
- * The embedded CSV (44k rows) is parsed once into an array of struct region
- * in table order, plus three lookup structures built in one pass each:
+ * The embedded CSV (44k rows) is read in place, once, into an array of
+ * struct region in table order, plus:
  *
- *   - per level, the codes as integers sorted for binary search;
- *   - a hash map from a name key to the chain of regions that carry it,
- *     either as their table name ("西湖区", kind NAME_EXACT) or as their
- *     name without the suffix ("西湖", kind NAME_SHORT). A short name is
- *     always a prefix of the table name, so keys point into the names and
- *     cost no memory of their own;
- *   - a "bigram" table from the first two characters of every key to the
+ *   - per level, the codes as integers, sorted for binary search;
+ *   - one pool holding every full name; a name that ends its full name (all
+ *     but a handful) points into it rather than being stored twice;
+ *   - a name index from a key to the chain of regions that carry it, either
+ *     as their table name ("西湖区", NAME_EXACT) or without the suffix
+ *     ("西湖", NAME_SHORT). A short name is a prefix of the table name, so a
+ *     key is an offset and a length into the pool;
+ *   - a "bigram" filter from the first two characters of every key to the
  *     set of key lengths (in characters) that start with them. Scanning a
- *     string for names then costs one probe per position, plus one map
- *     lookup per length that can actually match there, instead of one per
- *     possible length.
+ *     string for names then costs one probe per position, plus one index
+ *     lookup per length that can actually match there.
  *
- * Names made of several region names ("浙江杭州西湖区") are parsed by trying
+ * A name made of several region names ("浙江杭州西湖区") is parsed by trying
  * every key at the current position and walking down the hierarchy; an
  * address is scanned left to right for the longest name that lies under
- * what was already found. Both rules for settling several matches are in
- * settle() below.
+ * what was already found (address_match() says which names count). When a
+ * name matches several regions, settle() decides what it means.
  */
 #include "ref/region.h"
 
@@ -984,11 +984,13 @@ size_t region_find_name(const char *name, const struct region *within, int level
 
 /* ---- addresses -------------------------------------------------------- */
 
+/* Punctuation between the parts of an address ("浙江省,杭州市"); the input
+ * is already width-folded, so '，' has become ','. */
 static int is_separator(int32_t cp)
 {
     return (cp > 0 && cp < 0x80 && !((cp >= '0' && cp <= '9') || (cp >= 'A' && cp <= 'Z') ||
                                      (cp >= 'a' && cp <= 'z'))) ||
-           cp == 0x3001 /* 、 */ || cp == 0xFF0C /* ， */;
+           cp == 0x3001 /* 、 */;
 }
 
 static int under_any(const struct region *r, const uint32_t *cands, size_t nc)

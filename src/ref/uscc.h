@@ -21,7 +21,11 @@
  * validate the form and the check character. On success writes the 18
  * characters and a NUL to out and returns 0; otherwise -1 with a message
  * saying why ("has 17 characters", "character 5 'I' is not allowed",
- * "check character is 'L', expected '3'"). */
+ * "check character is 'L', expected '3'").
+ *
+ * Characters are counted from 1. Besides the alphabet, characters 3-8 (the
+ * region code) must be digits. Only in[0..len) is read, NULs included; out
+ * is "" on failure. */
 int uscc_normalize(const char *in, size_t len, char out[USCC_LEN + 1], struct error *err);
 
 /* The check character for the first 17 characters, or '\0' when one of them

@@ -1,13 +1,11 @@
 /*
- * table.c - the reader-independent parts of table.h.
+ * table.c - the reader-independent helpers of table.h: column letters,
+ * which every message about a spreadsheet cell needs.
  *
- * table_open() (pick the CSV or XLSX reader by the file's content) lives
- * here too; it is added by the registry lead. This file starts with the one
- * helper every message about a spreadsheet needs: column letters.
+ * table_open() (pick the CSV or XLSX reader by the file's content) belongs
+ * to table.h too; it is in table_open.c.
  */
 #include "registry/table.h"
-
-#include <string.h>
 
 /* Excel's columns are bijective base 26: A..Z, AA..AZ, ... There is no
  * zero digit, so subtract one before each division. */

@@ -253,6 +253,11 @@ static int scale_decimal(uint64_t mant, int frac, uint64_t scale, int64_t *out)
     uint64_t p = 1, q, rem;
     int i;
 
+    for (; frac < 0; frac++) {  /* an exponent past the digits: "1.5E+7" */
+        if (scale > UINT64_MAX / 10)
+            return mant ? -1 : (*out = 0, 0);
+        scale *= 10;
+    }
     while (frac > 0 && scale % 10 == 0) {
         scale /= 10;
         frac--;
@@ -350,6 +355,25 @@ int value_parse_money(const char *s, size_t len, enum money_unit bare_unit, stru
     }
     if (!any_digit)
         return error_set(err, "'%s' is not an amount of money", buf);
+    /* Scientific notation, as a spreadsheet may write a large number
+     * ("1.5E+7"): the exponent only moves the decimal point. */
+    if (pos < m && (t[pos] == 'e' || t[pos] == 'E')) {
+        size_t e = pos + 1;
+        int neg = 0, exp10 = 0;
+        if (e < m && (t[e] == '+' || t[e] == '-'))
+            neg = t[e++] == '-';
+        if (e < m && is_digit(t[e])) {
+            for (; e < m && is_digit(t[e]); e++)
+                if (exp10 < 100)
+                    exp10 = exp10 * 10 + (t[e] - '0');
+            if (exp10 > 40 && mant && !neg)
+                return error_set(err, "'%s' is too large an amount", buf);
+            if (exp10 > 40)
+                exp10 = 40;  /* zero, or far below a cent */
+            frac += neg ? exp10 : -exp10;
+            pos = e;
+        }
+    }
 
     for (i = 0; i < sizeof(multipliers) / sizeof(multipliers[0]); i++) {
         k = starts(t + pos, m - pos, multipliers[i].text);
@@ -613,6 +637,12 @@ int value_parse_date(const struct cell *c, const char *today, char out[11], stru
         return 0;
     switch (c->type) {
     case CELL_NUMBER:
+        /* 20190305 typed into a number cell */
+        if (c->number >= 10000000 && c->number <= 99999999 && c->number == floor(c->number)) {
+            char ymd[16];
+            snprintf(ymd, sizeof(ymd), "%.0f", c->number);
+            return parse_date_text(ymd, strlen(ymd), today, out, err);
+        }
         return date_from_serial(c->number, today, out, shown(c->text, c->len, show), err);
     case CELL_DATE:
         /* "YYYY-MM-DD" or with a time; fall back on the serial */
@@ -1095,7 +1125,8 @@ int value_parse_tags(const char *s, size_t len, struct tag_set *out, char *unkno
         size_t start = pos, tn, nn, depth = 0;
         int year, t;
 
-        /* a token runs to a separator outside brackets */
+        /* a token runs to a separator outside brackets (k bytes long) */
+        k = 0;
         while (pos < (size_t)n) {
             char c = buf[pos];
             if (c == '(' || c == '[' || starts(buf + pos, (size_t)n - pos, "【")) {

@@ -43,7 +43,8 @@ struct money {
  * Form: [currency] number [千|万|百万|千万|亿|万亿] [元] [currency] [整],
  * spaces and brackets around units ignored ("300（万元）", "500万(元)").
  * The number: digits, "," thousands separators, one "." (at most 19
- * significant digits, else "has too many digits"); parsed as a decimal,
+ * significant digits, else "has too many digits"), optionally an exponent
+ * as spreadsheets write large numbers ("1.5E+7"); parsed as a decimal,
  * never through a float. The unit: a multiplier word if there is one;
  * else 元 or a currency word after the number means units of the currency
  * ("5000000元", "500美元"); else bare_unit (0 = 万). A currency before the
@@ -78,7 +79,8 @@ enum money_unit value_header_money_unit(const char *header);
  * YYYYMMDD; each may be followed by a time ("T08:30:00", " 0:00",
  * "+08:00"), which is ignored. Excel serials use the 1900 date system with
  * Lotus's 29 February 1900: serial 60 is an error, 61 is 1900-03-01. A
- * CELL_NUMBER may be any serial 1..2958465 (a fraction is the time of day);
+ * CELL_NUMBER may be any serial 1..2958465 (a fraction is the time of day)
+ * or an eight-digit YYYYMMDD (20190305 typed into a number cell);
  * in text only five-digit integers 20000..80000 (1954-10-03..2119-01-10)
  * count as serials, so that "2019" or "12345" is not taken for a date.
  * Rejected: month 0 or 13, a day the month lacks ("February 2019 has no

@@ -115,8 +115,10 @@ static void test_clean(void **state)
     assert_string_equal(clean(""), "");
     assert_string_equal(clean("   "), "");
     assert_string_equal(clean("  杭州 云栖（智算）科技有限公司 "), "杭州 云栖（智算）科技有限公司");
-    /* full width folded, except the brackets （）; CJK punctuation kept */
-    assert_string_equal(clean("ＡＢＣ（杭州）１２３，ｘ"), "ABC（杭州）123,x");
+    /* full width folded, except the brackets （） and ！，：；？; CJK punctuation kept */
+    assert_string_equal(clean("ＡＢＣ（杭州）１２３，ｘ"), "ABC（杭州）123，x");
+    assert_string_equal(clean("技术开发，技术服务；软件：是！否？"), "技术开发，技术服务；软件：是！否？");
+    assert_string_equal(clean("１．５％＋＃＠＂＇－／＜＝＞＼＾＿｀｜"), "1.5%+#@\"'-/<=>\\^_`|");
     assert_string_equal(clean("技术开发、技术服务。《著作》【品牌】"),
                         "技术开发、技术服务。《著作》【品牌】");
     assert_string_equal(clean("［Ａ］＆｛ｂ｝～"), "[A]&{b}~");

@@ -162,7 +162,15 @@ static void test_money(void **state)
     money_bad("100-500万", "'100-500万' is not an amount of money: unknown unit or currency '-500万'");
     money_bad("500万美元人民币", "'500万美元人民币' names two currencies");
     money_bad("(500)", "'(500)': a bracketed number is not an amount");
-    money_bad("1.5e6", "'1.5e6' is not an amount of money: unknown unit or currency 'e6'");
+    money_ok("1.5e6", MONEY_UNIT_YUAN, 150000000, "CNY");
+    money_ok("1.5E+7", MONEY_UNIT_YUAN, 1500000000, "CNY");
+    money_ok("12345E-2", MONEY_UNIT_YUAN, 12345, "CNY");
+    money_ok("1E-3", MONEY_UNIT_YUAN, 0, "CNY");
+    money_ok("1E-99", MONEY_UNIT_YUAN, 0, "CNY");
+    money_ok("0E+999", MONEY_UNIT_YUAN, 0, "CNY");
+    money_bad("1E+30", "'1E+30' is too large an amount");
+    money_bad("1e99", "'1e99' is too large an amount");
+    money_bad("1.5e", "'1.5e' is not an amount of money: unknown unit or currency 'e'");
     money_bad("500XYZ", "'500XYZ' is not an amount of money: unknown unit or currency 'XYZ'");
     money_bad("1.2.3", "'1.2.3' is not an amount of money: unknown unit or currency '.3'");
     money_bad("\xFF", "'\xFF' is not an amount of money");
@@ -238,6 +246,7 @@ static void test_date(void **state)
     date_ok(num_cell(59, "59"), "1900-02-28");
     date_ok(num_cell(61, "61"), "1900-03-01");
     date_ok(num_cell(36526, "36526"), "2000-01-01");
+    date_ok(num_cell(20190305, "20190305"), "2019-03-05");
     /* CELL_DATE: the text, else the serial */
     c = num_cell(43529, "2019-03-05");
     c.type = CELL_DATE;
@@ -293,6 +302,7 @@ static void test_date(void **state)
     date_bad(num_cell(-5, "-5"), "'-5' is not a date (Excel serial numbers run from 1 to 2958465)");
     date_bad(num_cell(2958466, "2958466"),
              "'2958466' is not a date (Excel serial numbers run from 1 to 2958465)");
+    date_bad(num_cell(12958466, "12958466"), "'12958466' is not a date: there is no month 84");
     date_bad(num_cell(46000, "46000"), "'46000' is in the future (today is 2024-06-30)");
     c = str_cell("TRUE");
     c.type = CELL_BOOL;
