@@ -68,7 +68,8 @@ int header_kind(const char *header, const struct mapping *m, enum money_unit *un
 struct header_row_copy {
     size_t row;
     size_t ncells;
-    char **cells;  /* cleaned text, "" when empty */
+    char **cells;      /* the text, "" when empty */
+    struct cell *orig; /* the cells' types and numbers (text NULL), or NULL */
 };
 int column_map_build(const struct header_row_copy *rows, size_t n, const struct mapping *m,
                      struct column_map *out, struct error *err);

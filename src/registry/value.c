@@ -151,11 +151,39 @@ static const char *const blank_words[] = {
     "(空白)", "null", "none", "nil", "n/a", "na", "#n/a", "nan", "-/-", "?", "？",
 };
 
+/* Whether s could be a blank spelling at all, without decoding it: this runs
+ * on every cell of every imported row, and almost every cell starts with a
+ * digit or an ideograph that no blank spelling starts with. */
+static int may_be_blank(const unsigned char *s, size_t len)
+{
+    static const char *const ideographs[] = { "无", "暂", "未", "不", "空" };
+    size_t i;
+    while (len && (*s == ' ' || *s == '\t'))
+        s++, len--;
+    if (!len)
+        return 1;
+    if (len > 24 || (*s >= '0' && *s <= '9'))
+        return 0;
+    if (*s >= 0xE4 && *s <= 0xE9) { /* CJK ideographs */
+        if (len < 3)
+            return 1;
+        for (i = 0; i < sizeof(ideographs) / sizeof(ideographs[0]); i++)
+            if (!memcmp(s, ideographs[i], 3))
+                return 1;
+        return 0;
+    }
+    return 1;
+}
+
 int value_is_blank(const char *s, size_t len)
 {
     char buf[64];
-    int n = fold(s, len, buf, sizeof(buf));
+    int n;
     size_t i, k;
+
+    if (!may_be_blank((const unsigned char *)s, len))
+        return 0;
+    n = fold(s, len, buf, sizeof(buf));
 
     if (n < 0)
         return 0;
