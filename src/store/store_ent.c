@@ -35,8 +35,21 @@ static void bind_text(sqlite3_stmt *s, int col, const char *t)
         sqlite3_bind_null(s, col);
 }
 
-/* Bind fields of e starting at parameter `col`; name_key goes right after
- * the name. Fields not in mask stay NULL. Returns the next parameter. */
+/* The 64-bit FNV-1a hash of a name key, the indexed column name matching
+ * goes through. */
+static int64_t name_hash(const char *key)
+{
+    uint64_t h = 14695981039346656037ull;
+    for (; *key; key++) {
+        h ^= (unsigned char)*key;
+        h *= 1099511628211ull;
+    }
+    return (int64_t)h;
+}
+
+/* Bind fields of e starting at parameter `col`; name_key and name_hash go
+ * right after the name. Fields not in mask stay NULL. Returns the next
+ * parameter. */
 static int bind_fields(sqlite3_stmt *s, int col, const struct ent *e, uint64_t mask)
 {
     int f;
@@ -63,9 +76,11 @@ static int bind_fields(sqlite3_stmt *s, int col, const struct ent *e, uint64_t m
         }
         col += field_columns((enum ent_field)f);
         if (f == F_NAME) {
-            if (on)
+            if (on && e->name_key) {
                 bind_text(s, col, e->name_key);
-            col++;
+                sqlite3_bind_int64(s, col + 1, name_hash(e->name_key));
+            }
+            col += 2;
         }
     }
     return col;
@@ -158,6 +173,7 @@ int store_ent_find_name(struct store *st, const char *name_key, const char *regi
     sqlite3_bind_text(s, 1, name_key, -1, SQLITE_STATIC);
     if (region)
         sqlite3_bind_text(s, 2, region, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(s, region ? 3 : 2, name_hash(name_key));
     return collect_ids(st, s, ids, max, err);
 }
 

@@ -67,7 +67,7 @@ static void test_columns_follow_field_table(void **state)
     for (f = 0; f < F_COUNT; f++) {
         strbuf_addf(&want, "%s,", ent_fields[f].name);
         if (f == F_NAME)
-            strbuf_addstr(&want, "name_key,");
+            strbuf_addstr(&want, "name_key,name_hash,");
         if (ent_fields[f].type == FT_MONEY)
             strbuf_addf(&want, "%s_cur,", ent_fields[f].name);
         if (ent_fields[f].type == FT_STATUS || ent_fields[f].type == FT_TAGS)
