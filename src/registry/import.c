@@ -1139,7 +1139,7 @@ static void *parser_thread(void *arg)
     struct table_row tr;
     struct error err = ERROR_INIT;
     size_t i, k;
-    int r;
+    int r = 0;
 
     rowctx_init(&rx, ps->im);
     for (i = ps->first_data; i < ps->pend->n; i++) {
