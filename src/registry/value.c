@@ -99,13 +99,13 @@ static int lower(int c)
 /* Length of lit when p[0..n) starts with it (ASCII case-insensitive), else 0. */
 static size_t starts(const char *p, size_t n, const char *lit)
 {
-    size_t k = strlen(lit), i;
-    if (k > n)
-        return 0;
-    for (i = 0; i < k; i++)
-        if (lower((unsigned char)p[i]) != lower((unsigned char)lit[i]))
+    size_t i;
+    /* Compare as we go rather than strlen(lit) first: most calls fail on
+     * the first byte, and they run for every money cell of every row. */
+    for (i = 0; lit[i]; i++)
+        if (i >= n || lower((unsigned char)p[i]) != lower((unsigned char)lit[i]))
             return 0;
-    return k;
+    return i;
 }
 
 static int ends_with(const char *s, size_t n, const char *lit)
