@@ -8,8 +8,8 @@ pkgs=(
     libmicrohttpd-dev libjansson-dev
     libxlsxwriter-dev libminizip-dev zlib1g-dev libexpat1-dev
     libutf8proc-dev libroaring-dev libargon2-dev libssl-dev
-    libcmocka-dev libclang-rt-14-dev
-    jq procps time
+    libcmocka-dev libclang-rt-14-dev libhyperscan-dev
+    jq procps time bc
 )
 missing=()
 for p in "${pkgs[@]}"; do

@@ -14,7 +14,13 @@
 #include "base/alloc.h"
 #include "base/strbuf.h"
 
-#define XLSX_MAX_ROWS 1048576u
+/* Rows per sheet, header included: Excel's limit. Lowered by tests. */
+static uint32_t xlsx_max_rows = 1048576u;
+
+void table_writer_set_sheet_rows(uint32_t rows)
+{
+    xlsx_max_rows = rows >= 2 ? rows : 1048576u;
+}
 
 struct table_writer {
     enum table_format format;
@@ -203,7 +209,7 @@ int table_writer_row(struct table_writer *w, const struct cell *cells, size_t n,
             return error_set(err, "%s: write failed: %s", w->path, strerror(errno));
         return 0;
     }
-    if (w->row >= XLSX_MAX_ROWS) {
+    if (w->row >= xlsx_max_rows) {
         xlsx_end_sheet(w);
         if (xlsx_new_sheet(w, err) != 0)
             return -1;

@@ -16,6 +16,7 @@
 #define MAGNET_REGISTRY_TABLE_WRITE_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "base/error.h"
 #include "registry/table.h"
@@ -42,5 +43,9 @@ int table_writer_row(struct table_writer *w, const struct cell *cells, size_t n,
 int table_writer_close(struct table_writer *w, struct error *err);
 /* Remove the partial file and free w. NULL is fine. */
 void table_writer_abort(struct table_writer *w);
+
+/* For tests only: rows per XLSX sheet, header included (0 restores Excel's
+ * 1,048,576). */
+void table_writer_set_sheet_rows(uint32_t rows);
 
 #endif
