@@ -58,18 +58,42 @@ static int resolve(struct store *st, const char *arg, int64_t *id, struct error 
     return 0;
 }
 
+/* A field's value as a person reads it: money as the registries write it,
+ * qualifications and rounds with their Chinese labels. */
 static void value_text(const struct ent *e, int f, struct strbuf *sb)
 {
+    char label[48];
     strbuf_reset(sb);
-    if (ent_fields[f].type == FT_MONEY)
+    if (ent_fields[f].type == FT_MONEY) {
         export_format_money(e->v[f].i, e->v[f].s, sb);
-    else
+    } else if (f == F_TAGS) {
+        export_format_tags(&e->tags, sb);
+    } else if (f == F_ROUND) {
+        value_round_label(e->v[f].s, label, sizeof(label));
+        strbuf_addstr(sb, label);
+    } else {
         ent_value_format(e, (enum ent_field)f, sb);
+    }
+}
+
+/* Print a label padded to `width` terminal columns (CJK characters take two). */
+static void print_label(const char *s, int width)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    int cols = 0;
+    for (; *p; p++) {
+        if (*p < 0x80)
+            cols++;
+        else if (*p >= 0xE0)
+            cols += 2; /* a three- or four-byte sequence: CJK, full width */
+    }
+    printf("  %s%*s", s, width > cols ? width - cols : 0, "");
 }
 
 static int history_print(const struct ent_change_row *c, void *ctx)
 {
     int f = ent_field_by_name(c->field);
+    (*(int *)ctx)++;
     printf("  %s  batch %lld (%s)  %s: %s -> %s\n", c->at ? c->at : "", (long long)c->batch,
            c->file ? c->file : "", f >= 0 ? ent_fields[f].label : c->field,
            c->old_value ? c->old_value : "(none)", c->new_value ? c->new_value : "");
@@ -186,13 +210,15 @@ int cmd_show(int argc, char **argv)
             if (!e.v[f].set || f == F_NAME || f == F_EXTRA)
                 continue;
             value_text(&e, f, &sb);
-            if (f == F_TAGS) {
-                strbuf_reset(&sb);
-                ent_tags_format(&e.tags, &sb);
-            }
-            printf("  %-12s %s", ent_fields[f].label, sb.buf);
+            print_label(ent_fields[f].label, 18);
+            printf("%s", sb.buf);
             if (f == F_REGION && r)
                 printf("  %s", r->full_name);
+            if (f == F_STREET) {
+                const struct region *street = region_find_code(e.v[f].s);
+                if (street)
+                    printf("  %s", street->name);
+            }
             if (f == F_INDUSTRY && ind)
                 printf("  %s", ind->name);
             if (f == F_STATUS)
@@ -208,8 +234,13 @@ int cmd_show(int argc, char **argv)
             json_decref(x);
         }
         printf("created by batch %lld (%s, %s)\n", (long long)batch, file, at);
-        printf("history:\n");
-        store_ent_history(st, id, history_print, NULL, &err);
+        {
+            int changes = 0;
+            printf("history:\n");
+            store_ent_history(st, id, history_print, &changes, &err);
+            if (!changes)
+                printf("  (no changes since)\n");
+        }
     }
     strbuf_release(&sb);
     ent_release(&e);

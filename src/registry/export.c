@@ -70,6 +70,23 @@ static const struct {
     { "KRW", "韩元" },
 };
 
+void export_format_tags(const struct tag_set *tags, struct strbuf *out)
+{
+    int t, first = 1;
+    for (t = 0; t < TAG_COUNT; t++) {
+        if (!(tags->mask & (1u << t)))
+            continue;
+        if (!first)
+            strbuf_addstr(out, "、");
+        first = 0;
+        strbuf_addstr(out, value_tag_label((enum ent_tag)t));
+        if (tags->date[t][0])
+            strbuf_addf(out, "(%s)", tags->date[t]);
+        else if (tags->year[t])
+            strbuf_addf(out, "(%d)", tags->year[t]);
+    }
+}
+
 void export_format_money(int64_t cents, const char *currency, struct strbuf *out)
 {
     /* cents -> 万 with up to six decimals, trailing zeros dropped. */
@@ -169,23 +186,17 @@ static int export_one(const struct ent *e, void *vctx)
             set_text(&cells[i], sb);
             cells[i].type = CELL_DATE;
             break;
-        case F_TAGS: {
-            int t, first = 1;
-            for (t = 0; t < TAG_COUNT; t++) {
-                if (!(e->tags.mask & (1u << t)))
-                    continue;
-                if (!first)
-                    strbuf_addstr(sb, "、");
-                first = 0;
-                strbuf_addstr(sb, value_tag_label((enum ent_tag)t));
-                if (e->tags.date[t][0])
-                    strbuf_addf(sb, "(%s)", e->tags.date[t]);
-                else if (e->tags.year[t])
-                    strbuf_addf(sb, "(%d)", e->tags.year[t]);
-            }
+        case F_ROUND: {
+            char label[48];
+            value_round_label(e->v[w].s, label, sizeof(label));
+            strbuf_addstr(sb, label);
             set_text(&cells[i], sb);
             break;
         }
+        case F_TAGS:
+            export_format_tags(&e->tags, sb);
+            set_text(&cells[i], sb);
+            break;
         default:
             if (ent_fields[w].type == FT_INT) {
                 strbuf_addf(sb, "%" PRId64, e->v[w].i);

@@ -25,4 +25,8 @@ int export_enterprises(struct store *st, const char *path, const struct export_o
 struct strbuf;
 void export_format_money(int64_t cents, const char *currency, struct strbuf *out);
 
+/* Qualifications as people write them: "国家高新技术企业(2021)、专精特新". */
+struct tag_set;
+void export_format_tags(const struct tag_set *tags, struct strbuf *out);
+
 #endif

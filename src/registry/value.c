@@ -1341,3 +1341,35 @@ int value_parse_round(const char *s, size_t len, char out[16], struct error *err
         return error_set(err, "'%s' is not a funding round", buf);
     }
 }
+
+/* The Chinese label of a canonical round, as registries and vendors write
+ * it; value_parse_round() reads every label back to the same form. */
+void value_round_label(const char *round, char *out, size_t outlen)
+{
+    static const struct {
+        const char *canon, *label;
+    } fixed[] = {
+        { "seed", "种子轮" },       { "seed+", "种子+轮" },     { "angel", "天使轮" },
+        { "angel+", "天使+轮" },    { "pre-angel", "Pre-天使轮" }, { "pre-ipo", "Pre-IPO" },
+        { "ipo", "IPO" },           { "post-ipo", "上市后" },   { "listed", "已上市" },
+        { "neeq", "新三板" },       { "placement", "定向增发" }, { "strategic", "战略融资" },
+        { "equity", "股权融资" },   { "m&a", "并购" },          { "debt", "债权融资" },
+        { "transfer", "股权转让" },
+    };
+    size_t i, n;
+    for (i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++)
+        if (!strcmp(round, fixed[i].canon)) {
+            snprintf(out, outlen, "%s", fixed[i].label);
+            return;
+        }
+    /* [pre-]a..j with '+'s: "pre-a" -> "Pre-A轮", "b+" -> "B+轮" */
+    n = 0;
+    if (!strncmp(round, "pre-", 4)) {
+        n = (size_t)snprintf(out, outlen, "Pre-");
+        round += 4;
+    }
+    if (n < outlen && round[0] >= 'a' && round[0] <= 'j')
+        snprintf(out + n, outlen - n, "%c%s轮", round[0] - 'a' + 'A', round + 1);
+    else if (n < outlen)
+        snprintf(out + n, outlen - n, "%s", round);
+}

@@ -195,6 +195,10 @@ int value_tag_from_name(const char *name, enum ent_tag *out); /* name, label or 
  * ("'C轮及以后' is not a funding round"). */
 int value_parse_round(const char *s, size_t len, char out[16], struct error *err);
 
+/* The Chinese label of a canonical round ("pre-a" -> "Pre-A轮", "strategic"
+ * -> "战略融资"), which value_parse_round() reads back to the same form. */
+void value_round_label(const char *round, char *out, size_t outlen);
+
 /* ---- text ---- */
 
 /* 1 when the text is one of the "no value" spellings: empty or white space,
