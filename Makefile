@@ -36,7 +36,8 @@ endif
 
 SRC_ALL  := $(sort $(wildcard src/*/*.c))
 LIB_SRC  := $(SRC_ALL)
-EMBED    := regions:data/regions-2023.csv industries:data/industries-gbt4754-2017.csv
+EMBED    := regions:data/regions-2023.csv industries:data/industries-gbt4754-2017.csv \
+            chains:$(BUILD)/gen/chains.bundle
 EMBED_C  := $(foreach e,$(EMBED),$(BUILD)/gen/data_$(firstword $(subst :, ,$(e))).c)
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o) $(EMBED_C:.c=.o)
 
@@ -82,6 +83,15 @@ $(BUILD)/gen/data_$(1).c: $(2) $(BUILD)/tools/embed
 	$(BUILD)/tools/embed magnet_data_$(1) $(2) $$@
 endef
 $(foreach e,$(EMBED),$(eval $(call embed_rule,$(firstword $(subst :, ,$(e))),$(lastword $(subst :, ,$(e))))))
+
+# The default industry-chain taxonomy: data/chains/*.chain in one bundle,
+# each file preceded by a line of the byte 0x1C and its name and followed by
+# a newline (src/chain/taxonomy.c reads it back). The directory is a
+# prerequisite so that adding or removing a file rebuilds the bundle.
+CHAIN_FILES := $(sort $(wildcard data/chains/*.chain))
+$(BUILD)/gen/chains.bundle: $(CHAIN_FILES) data/chains
+	@mkdir -p $(dir $@)
+	@for f in $(CHAIN_FILES); do printf '\034%s\n' "$${f##*/}"; cat "$$f"; printf '\n'; done > $@
 
 # Unit tests: one binary per tests/unit/test_*.c, linked with the library.
 $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libmagnet.a
@@ -132,9 +142,24 @@ bench: bench-import
 bench-import: magnet
 	@bench/import.sh
 
+# Industry chains: the classifier against the labelled evaluation set
+# (precision and recall per track; fails below 0.9 / 0.85 overall) and the
+# classification benchmarks (matcher vs Hyperscan vs strstr; 10M end to end).
+$(BUILD)/eval/%: tests/eval/%.c $(BUILD)/libmagnet.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -Wno-missing-prototypes -o $@ $< $(BUILD)/libmagnet.a $(LDFLAGS) $(LDLIBS)
+
+eval-chains: $(DEPS_STAMP) $(BUILD)/eval/eval_chains
+	@$(BUILD)/eval/eval_chains tests/data/chains-eval.csv
+
+bench-classify: magnet
+	@if [ -x bench/classify.sh ]; then bench/classify.sh; else echo "bench/classify.sh: not there yet"; fi
+	@bench/classify_e2e.sh
+
 clean:
 	rm -rf build build-san build-fuzz magnet
 
-.PHONY: all deps magnet unit fuzz fuzz-replay test test-full valgrind demo bench bench-import clean
+.PHONY: all deps magnet unit fuzz fuzz-replay test test-full valgrind demo bench bench-import \
+        eval-chains bench-classify clean
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

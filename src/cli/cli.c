@@ -25,6 +25,8 @@ static const struct command commands[] = {
     { "stats", cmd_stats, "counts by status, province and industry section" },
     { "batches", cmd_batches, "list import batches (provenance)" },
     { "gen", cmd_gen, "generate realistic enterprises to CSV or XLSX (deterministic)" },
+    { "classify", cmd_classify, "place enterprises in industry-chain nodes, or explain one" },
+    { "chains", cmd_chains, "the industry-chain taxonomy with enterprise counts per node" },
     { NULL, NULL, NULL }
 };
 

@@ -8,6 +8,7 @@
 #ifndef MAGNET_CLI_CLI_H
 #define MAGNET_CLI_CLI_H
 
+#include <stdint.h>
 #include <stdio.h>
 
 #include "base/error.h"
@@ -32,5 +33,13 @@ void cli_print_error(const struct error *err);
 
 /* 1 when stderr is a terminal (progress output). */
 int cli_stderr_is_tty(void);
+
+/* The enterprise a user means by a USCC or a name (exact name key, else a
+ * name containing the text): 1 and *id when exactly one, 0 when none or
+ * several (several are listed on stderr as "magnet CMD: ..."), -1 on a
+ * store error. In cmd_show.c. */
+struct store;
+int cli_resolve_ent(const char *cmd, struct store *st, const char *arg, int64_t *id,
+                    struct error *err);
 
 #endif

@@ -8,6 +8,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "chain/classify_run.h"
+#include "cli/chain_view.h"
 #include "cli/cli.h"
 #include "cli/commands.h"
 #include "registry/import.h"
@@ -26,6 +28,9 @@ static const char import_usage[] =
     "  --skip-invalid      import the valid rows; needs --rejects\n"
     "  --rejects FILE      write rejected rows with their reasons (.csv or .xlsx)\n"
     "  --dry-run           validate and count only; write nothing\n"
+    "  --chains DIR        classify the imported enterprises with the taxonomy in DIR\n"
+    "                      (default: the built-in one; see 'magnet chains')\n"
+    "  --no-classify       do not classify them (run 'magnet classify' later)\n"
     "  --json              print one JSON object for scripts\n"
     "  --db FILE           the store (default $MAGNET_DB, else ./magnet.db)\n";
 
@@ -73,6 +78,8 @@ int cmd_import(int argc, char **argv)
         { "skip-invalid", no_argument, NULL, 'k' },
         { "rejects", required_argument, NULL, 'r' },
         { "dry-run", no_argument, NULL, 'n' },
+        { "chains", required_argument, NULL, 'c' },
+        { "no-classify", no_argument, NULL, 'C' },
         { "json", no_argument, NULL, 'j' },
         { "db", required_argument, NULL, 'd' },
         { "help", no_argument, NULL, 'h' },
@@ -80,8 +87,10 @@ int cmd_import(int argc, char **argv)
     };
     struct import_options opt;
     struct mapping map = { 0 };
-    const char *db = NULL, *mapping_path = NULL;
-    int json = 0, c, i, status = EXIT_OK;
+    const char *db = NULL, *mapping_path = NULL, *chains_dir = NULL;
+    int json = 0, c, i, status = EXIT_OK, no_classify = 0;
+    struct taxonomy *tax = NULL;
+    struct classifier *cl = NULL;
     struct store *st = NULL;
     struct error err = ERROR_INIT;
     struct batch_counts total = { 0 };
@@ -97,6 +106,8 @@ int cmd_import(int argc, char **argv)
         case 'k': opt.skip_invalid = 1; break;
         case 'r': opt.rejects_path = optarg; break;
         case 'n': opt.dry_run = 1; break;
+        case 'c': chains_dir = optarg; break;
+        case 'C': no_classify = 1; break;
         case 'j': json = 1; break;
         case 'd': db = optarg; break;
         case 'h': fputs(import_usage, stdout); return EXIT_OK;
@@ -123,10 +134,28 @@ int cmd_import(int argc, char **argv)
         }
         opt.mapping = &map;
     }
+    if (chains_dir && no_classify)
+        return cli_usage_error("import", "--chains and --no-classify contradict each other");
+    /* The taxonomy is loaded before anything is imported, so a malformed
+     * --chains file stops the command with nothing written. */
+    if (!opt.dry_run && !no_classify) {
+        int rc = chain_view_load("import", chains_dir, &tax);
+        if (rc == 0 && classifier_new(tax, &cl, &err) != 0) {
+            cli_print_error(&err);
+            rc = EXIT_FAIL;
+        }
+        if (rc != 0) {
+            taxonomy_free(tax);
+            mapping_release(&map);
+            return rc;
+        }
+    }
     opt.user = os_user();
     if (store_open(cli_db_path(db), STORE_CREATE, &st, &err) != 0) {
         cli_print_error(&err);
         mapping_release(&map);
+        classifier_free(cl);
+        taxonomy_free(tax);
         return EXIT_FAIL;
     }
     if (json) {
@@ -137,8 +166,9 @@ int cmd_import(int argc, char **argv)
     }
     for (i = optind; i < argc; i++) {
         struct import_result res;
+        struct classify_run_stats cstats;
         size_t k;
-        int rc;
+        int rc, classified = 0;
         if (!json && cli_stderr_is_tty()) {
             opt.progress = progress;
             opt.progress_ctx = argv[i];
@@ -158,6 +188,20 @@ int cmd_import(int argc, char **argv)
         }
         if (rc == 1 && status == EXIT_OK)
             status = EXIT_INVALID;
+        /* Classify what this batch inserted or updated, now that it is
+         * committed. A failure here leaves the import in place. */
+        if (rc == 0 && cl && res.written && res.batch) {
+            struct classify_run_options copt = { res.batch, 2, NULL, NULL };
+            struct error cerr = ERROR_INIT;
+            if (classify_run(st, cl, &copt, &cstats, &cerr) == 0) {
+                classified = 1;
+            } else {
+                fprintf(stderr, "magnet import: %s: imported, but not classified: %s (run "
+                                "'magnet classify --batch %lld')\n",
+                        res.source, cerr.msg, (long long)res.batch);
+                status = EXIT_FAIL;
+            }
+        }
         total.rows += res.counts.rows;
         total.inserted += res.counts.inserted;
         total.updated += res.counts.updated;
@@ -175,6 +219,12 @@ int cmd_import(int argc, char **argv)
                                   (json_int_t)res.counts.unchanged, "rejected",
                                   (json_int_t)res.counts.rejected, "errors_total",
                                   (json_int_t)res.nerrors);
+            if (classified)
+                json_object_set_new(f, "classified",
+                                    json_pack("{s:I, s:I, s:I, s:s}", "enterprises",
+                                              (json_int_t)cstats.enterprises, "placed",
+                                              (json_int_t)cstats.placed, "placements",
+                                              (json_int_t)cstats.rows, "taxonomy", tax->hash));
             json_array_append_new(files, f);
             issues_json(all_errors, &res, res.errors, res.errors_kept);
             issues_json(all_warnings, &res, res.warnings, res.warnings_kept);
@@ -195,6 +245,9 @@ int cmd_import(int argc, char **argv)
                    (long long)res.counts.rejected);
             if (res.written)
                 printf(" (batch %lld)\n", (long long)res.batch);
+            if (classified)
+                printf("%s: classified %lld enterprises: %lld in at least one chain node\n",
+                       res.source, (long long)cstats.enterprises, (long long)cstats.placed);
             else if (opt.dry_run)
                 printf(" (dry run: nothing written)\n");
             else
@@ -223,5 +276,7 @@ int cmd_import(int argc, char **argv)
     }
     store_close(st);
     mapping_release(&map);
+    classifier_free(cl);
+    taxonomy_free(tax);
     return status;
 }

@@ -1,6 +1,6 @@
 /*
- * cmd_show.c - magnet show USCC|NAME: one enterprise, its extra columns and
- * where each of its values came from.
+ * cmd_show.c - magnet show USCC|NAME: one enterprise, its extra columns,
+ * where each of its values came from, and the chain nodes that hold it.
  */
 #include <getopt.h>
 #include <jansson.h>
@@ -8,6 +8,7 @@
 
 #include "base/strbuf.h"
 #include "base/utf8.h"
+#include "cli/chain_view.h"
 #include "cli/cli.h"
 #include "cli/commands.h"
 #include "ref/industry.h"
@@ -19,8 +20,10 @@
 #define MAX_CANDIDATES 20
 
 /* Find the enterprise the user means. Returns 1 found, 0 none, -1 error;
- * on several candidates prints them and returns 0. */
-static int resolve(struct store *st, const char *arg, int64_t *id, struct error *err)
+ * on several candidates prints them and returns 0. Shared with the other
+ * commands that take USCC|NAME (see cli.h). */
+int cli_resolve_ent(const char *cmd, struct store *st, const char *arg, int64_t *id,
+                    struct error *err)
 {
     char code[USCC_LEN + 1];
     int64_t ids[MAX_CANDIDATES];
@@ -44,7 +47,7 @@ static int resolve(struct store *st, const char *arg, int64_t *id, struct error 
         return 1;
     }
     if (n > 1) {
-        fprintf(stderr, "magnet show: '%s' matches %s%d enterprises; give the USCC:\n", arg,
+        fprintf(stderr, "magnet %s: '%s' matches %s%d enterprises; give the USCC:\n", cmd, arg,
                 n >= MAX_CANDIDATES ? "at least " : "", n);
         for (i = 0; i < n && i < MAX_CANDIDATES; i++) {
             struct ent e;
@@ -145,7 +148,7 @@ int cmd_show(int argc, char **argv)
         cli_print_error(&err);
         return EXIT_FAIL;
     }
-    rc = resolve(st, argv[optind], &id, &err);
+    rc = cli_resolve_ent("show", st, argv[optind], &id, &err);
     if (rc <= 0) {
         if (rc < 0)
             cli_print_error(&err);
@@ -201,6 +204,7 @@ int cmd_show(int argc, char **argv)
                                                    "file", file, "at", at));
         store_ent_history(st, id, history_json, hist, &err);
         json_object_set_new(o, "history", hist);
+        chain_view_ent(st, id, o, &err);
         json_dumpf(o, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
         fputc('\n', stdout);
         json_decref(o);
@@ -234,6 +238,7 @@ int cmd_show(int argc, char **argv)
             json_decref(x);
         }
         printf("created by batch %lld (%s, %s)\n", (long long)batch, file, at);
+        chain_view_ent(st, id, NULL, &err);
         {
             int changes = 0;
             printf("history:\n");

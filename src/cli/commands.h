@@ -13,5 +13,7 @@ int cmd_export(int argc, char **argv);
 int cmd_stats(int argc, char **argv);
 int cmd_batches(int argc, char **argv);
 int cmd_gen(int argc, char **argv);
+int cmd_classify(int argc, char **argv);
+int cmd_chains(int argc, char **argv);
 
 #endif

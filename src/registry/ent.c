@@ -50,24 +50,82 @@ int ent_field_by_name(const char *name)
     return -1;
 }
 
+/* A block of a record's text; values are bumped off the end. */
+struct ent_chunk {
+    struct ent_chunk *next;
+    size_t size, used;
+    char data[];
+};
+
+/* Big enough for the text of a typical full row (~700 bytes with a long
+ * business scope) in one chunk. */
+#define ENT_CHUNK_MIN 1024
+
 void ent_init(struct ent *e)
 {
     memset(e, 0, sizeof(*e));
 }
 
+static void chunks_free(struct ent_chunk *c)
+{
+    while (c) {
+        struct ent_chunk *next = c->next;
+        free(c);
+        c = next;
+    }
+}
+
 void ent_release(struct ent *e)
 {
-    int f;
-    for (f = 0; f < F_COUNT; f++)
-        free(e->v[f].s);
-    free(e->name_key);
+    chunks_free(e->mem);
     ent_init(e);
+}
+
+void ent_reset(struct ent *e)
+{
+    struct ent_chunk *keep = e->mem;
+    /* Keep the newest chunk (the largest one: they grow), free the rest. */
+    if (keep) {
+        chunks_free(keep->next);
+        keep->next = NULL;
+        keep->used = 0;
+    }
+    ent_init(e);
+    e->mem = keep;
+}
+
+/* A copy of s[0..len) with a NUL, in e's memory. */
+static char *ent_strndup(struct ent *e, const char *s, size_t len)
+{
+    struct ent_chunk *c = e->mem;
+    char *p;
+    if (!c || c->size - c->used < len + 1) {
+        size_t size = c ? 2 * c->size : ENT_CHUNK_MIN;
+        if (size < len + 1)
+            size = len + 1;
+        c = xmalloc(sizeof(*c) + size);
+        c->size = size;
+        c->used = 0;
+        c->next = e->mem;
+        e->mem = c;
+    }
+    p = c->data + c->used;
+    c->used += len + 1;
+    memcpy(p, s, len);
+    p[len] = '\0';
+    return p;
+}
+
+static void set_s(struct ent *e, enum ent_field f, const char *s, size_t len)
+{
+    e->v[f].s = ent_strndup(e, s, len);
+    e->v[f].len = len;
 }
 
 void ent_unset(struct ent *e, enum ent_field f)
 {
-    free(e->v[f].s);
     e->v[f].s = NULL;
+    e->v[f].len = 0;
     e->v[f].i = 0;
     e->v[f].set = 0;
     if (f == F_TAGS)
@@ -77,8 +135,14 @@ void ent_unset(struct ent *e, enum ent_field f)
 void ent_set_text(struct ent *e, enum ent_field f, const char *s, size_t len)
 {
     ent_unset(e, f);
-    e->v[f].s = xstrndup(s, len);
+    set_s(e, f, s, len);
     e->v[f].set = 1;
+}
+
+void ent_set_name_key(struct ent *e, const char *key, size_t len)
+{
+    e->name_key = ent_strndup(e, key, len);
+    e->name_key_len = len;
 }
 
 void ent_set_int(struct ent *e, enum ent_field f, int64_t i)
@@ -92,7 +156,7 @@ void ent_set_money(struct ent *e, enum ent_field f, const struct money *m)
 {
     ent_unset(e, f);
     e->v[f].i = m->cents;
-    e->v[f].s = xstrdup(m->currency);
+    set_s(e, f, m->currency, strlen(m->currency));
     e->v[f].set = 1;
 }
 
@@ -108,7 +172,8 @@ void ent_set_tags(struct ent *e, const struct tag_set *tags)
     ent_unset(e, F_TAGS);
     e->tags = *tags;
     ent_tags_format(tags, &sb);
-    e->v[F_TAGS].s = strbuf_detach(&sb, NULL);
+    set_s(e, F_TAGS, sb.buf, sb.len);
+    strbuf_release(&sb);
     e->v[F_TAGS].i = tags->mask;
     e->v[F_TAGS].set = 1;
 }
@@ -205,5 +270,5 @@ int ent_value_equal(const struct ent *a, const struct ent *b, enum ent_field f)
     }
     if (!x->s || !y->s)
         return x->s == y->s;
-    return !strcmp(x->s, y->s);
+    return x->len == y->len && !memcmp(x->s, y->s, x->len);
 }

@@ -74,21 +74,36 @@ int ent_field_by_name(const char *name);
 struct ent_value {
     unsigned char set;  /* 0: no value */
     int64_t i;
-    char *s;            /* owned by the record; NULL when the type has no text */
+    char *s;            /* in the record's memory; NULL when the type has no text */
+    size_t len;         /* bytes in s before its NUL, so that binding needs no strlen */
 };
+
+/* The text of a record lives in chunks the record owns (struct ent_chunk,
+ * see ent.c): a row of ~30 values costs one allocation instead of one per
+ * value, and ent_reset() lets an importer reuse the memory row after row.
+ * A value replaced by a setter stays in the chunk until the record is
+ * released or reset; that is fine for records that are set once or twice
+ * per field. */
+struct ent_chunk;
 
 struct ent {
     int64_t id;                  /* store row id, 0 when not stored */
     struct ent_value v[F_COUNT];
     struct tag_set tags;         /* valid when v[F_TAGS].set */
-    char *name_key;              /* comparison key of the name (utf8_name_key) */
+    char *name_key;              /* comparison key of the name (utf8_name_key), or NULL */
+    size_t name_key_len;
+    struct ent_chunk *mem;       /* the text above; NULL until the first value */
 };
 
 void ent_init(struct ent *e);
 void ent_release(struct ent *e);  /* frees the values; e can be reused after ent_init */
+/* Forget the values but keep (the first chunk of) the memory for the next
+ * record: the same as ent_release + ent_init without the free/malloc. */
+void ent_reset(struct ent *e);
 
-/* Setters copy their arguments. */
+/* Setters copy their arguments into the record's memory. */
 void ent_set_text(struct ent *e, enum ent_field f, const char *s, size_t len);
+void ent_set_name_key(struct ent *e, const char *key, size_t len);
 void ent_set_int(struct ent *e, enum ent_field f, int64_t i);
 void ent_set_money(struct ent *e, enum ent_field f, const struct money *m);
 void ent_set_status(struct ent *e, enum ent_status st, const char *text, size_t len);

@@ -31,6 +31,12 @@
 #include "registry/table_write.h"
 
 #define DEFAULT_MAX_ISSUES 10000
+#include <time.h>
+static double tnow(void){struct timespec t;clock_gettime(CLOCK_MONOTONIC,&t);return t.tv_sec+t.tv_nsec/1e9;}
+#include <sys/resource.h>
+static double tcpu(void){struct rusage u;getrusage(RUSAGE_THREAD,&u);return u.ru_utime.tv_sec+u.ru_utime.tv_usec/1e6+u.ru_stime.tv_sec+u.ru_stime.tv_usec/1e6;}
+#define TMARK(what) do { if (getenv("MAGNET_TIMING")) fprintf(stderr, "T %-12s %.3f cpu %.3f\n", what, tnow(), tcpu()); } while (0)
+
 
 /* ---- SHA-256 on a helper thread ---- */
 
@@ -819,6 +825,7 @@ struct row_item {
 
 struct row_batch {
     size_t n;
+    struct row_batch *next;  /* on the spare list */
     struct row_item items[BATCH_ROWS];
 };
 
@@ -828,6 +835,10 @@ struct pipe {
     pthread_cond_t changed;
     struct row_batch *slot[QUEUE_BATCHES];
     size_t head, count;
+    /* Batches the writer is done with, for the parser to fill again: their
+     * rows keep their memory (ent_reset), so a steady import allocates
+     * nothing per row, and every free happens on the thread that allocated. */
+    struct row_batch *spare;
     int done;               /* the parser has pushed its last batch */
     int stop;               /* the writer gave up: the parser should stop */
     int failed;             /* the reader failed: err says why */
@@ -877,6 +888,27 @@ static void item_release(struct row_item *it)
     memset(it, 0, sizeof(*it));
 }
 
+/* Make a used (or zeroed) item ready for the next row, keeping the
+ * memory of its record. */
+static void item_reuse(struct row_item *it)
+{
+    struct ent e = it->e;
+    free(it->reasons);
+    free(it->raw);
+    free(it->raw_text);
+    memset(it, 0, sizeof(*it));
+    ent_reset(&e);
+    it->e = e;
+}
+
+static void batch_free(struct row_batch *b)
+{
+    size_t i;
+    for (i = 0; i < BATCH_ROWS; i++)
+        item_release(&b->items[i]);
+    free(b);
+}
+
 /* Parse and check one row into it (parser thread). */
 static void parse_row(struct rowctx *rx, const struct table_row *tr, struct row_item *it)
 {
@@ -886,10 +918,10 @@ static void parse_row(struct rowctx *rx, const struct table_row *tr, struct row_
     json_t *extra = NULL;
     size_t i;
 
+    item_reuse(it);
     rx->row = it->row = tr->row;
     rx->errors = 0;
     strbuf_reset(&rx->reasons);
-    ent_init(e);
     memset(&ri, 0, sizeof(ri));
 
     for (i = 0; i < tr->ncells; i++) {
@@ -913,8 +945,8 @@ static void parse_row(struct rowctx *rx, const struct table_row *tr, struct row_
 
     if (e->v[F_NAME].set) {
         strbuf_reset(&rx->tmp2);
-        utf8_name_key(e->v[F_NAME].s, strlen(e->v[F_NAME].s), &rx->tmp2);
-        e->name_key = xstrndup(rx->tmp2.buf, rx->tmp2.len);
+        utf8_name_key(e->v[F_NAME].s, e->v[F_NAME].len, &rx->tmp2);
+        ent_set_name_key(e, rx->tmp2.buf, rx->tmp2.len);
     }
     /* The total when only the kinds are given. */
     if (!e->v[F_PATENTS].set &&
@@ -1016,9 +1048,7 @@ static void pipe_push(struct pipe *p, struct row_batch *b)
         pthread_cond_wait(&p->changed, &p->mu);
     if (p->stop) {
         pthread_mutex_unlock(&p->mu);
-        for (size_t i = 0; i < b->n; i++)
-            item_release(&b->items[i]);
-        free(b);
+        batch_free(b);
         return;
     }
     p->slot[(p->head + p->count) % QUEUE_BATCHES] = b;
@@ -1042,6 +1072,40 @@ static struct row_batch *pipe_pop(struct pipe *p)
     }
     pthread_mutex_unlock(&p->mu);
     return b;
+}
+
+/* Hand a consumed batch back to the parser (writer thread). */
+static void pipe_give_back(struct pipe *p, struct row_batch *b)
+{
+    pthread_mutex_lock(&p->mu);
+    b->next = p->spare;
+    p->spare = b;
+    pthread_mutex_unlock(&p->mu);
+}
+
+/* An empty batch to fill: a spare one, or a new one (parser thread). */
+static struct row_batch *pipe_take_spare(struct pipe *p)
+{
+    struct row_batch *b;
+    pthread_mutex_lock(&p->mu);
+    b = p->spare;
+    if (b)
+        p->spare = b->next;
+    pthread_mutex_unlock(&p->mu);
+    if (!b)
+        return xcalloc(1, sizeof(*b));
+    b->n = 0;
+    b->next = NULL;
+    return b;
+}
+
+static void pipe_free_spares(struct pipe *p)
+{
+    while (p->spare) {
+        struct row_batch *b = p->spare;
+        p->spare = b->next;
+        batch_free(b);
+    }
 }
 
 static int pipe_stopped(struct pipe *p)
@@ -1106,7 +1170,7 @@ static void parser_emit(struct parser *ps, struct rowctx *rx, struct row_batch *
     if (row_is_blank(tr))
         return;
     if (!*b)
-        *b = xcalloc(1, sizeof(**b));
+        *b = pipe_take_spare(ps->pipe);
     parse_row(rx, tr, &(*b)->items[(*b)->n++]);
     if ((*b)->n == BATCH_ROWS) {
         pipe_push(ps->pipe, *b);
@@ -1165,6 +1229,7 @@ static void *parser_thread(void *arg)
         ps->pipe->err = err;
     }
     ps->pipe->done = 1;
+    TMARK("parser-end");
     pthread_cond_broadcast(&ps->pipe->changed);
     pthread_mutex_unlock(&ps->pipe->mu);
     rowctx_release(&rx);
@@ -1234,6 +1299,7 @@ int import_file(struct store *st, const char *path, const struct import_options 
     pthread_t hash_tid, parse_tid;
     int hashing = 0, parsing = 0, rc = 0, in_tx = 0, r = 0;
 
+    TMARK("start");
     memset(res, 0, sizeof(*res));
     memset(&im, 0, sizeof(im));
     memset(&pipe, 0, sizeof(pipe));
@@ -1314,6 +1380,12 @@ int import_file(struct store *st, const char *path, const struct import_options 
         }
     }
     im.writing = 1;
+    if (getenv("MAGNET_BULK")) {
+        extern int store_proto_exec(struct store *st, const char *sql);
+        extern void store_proto_bulk(struct store *st, int on);
+        store_proto_exec(st, "DROP INDEX ent_uscc; DROP INDEX ent_name_hash;");
+        store_proto_bulk(st, 1);
+    }
 
     /* Parse on a second thread while this one writes: the two halves of an
      * import cost about the same, so the pipeline nearly halves its time. */
@@ -1332,12 +1404,9 @@ int import_file(struct store *st, const char *path, const struct import_options 
         size_t i;
         if (!b)
             break;
-        for (i = 0; i < b->n; i++) {
-            if (rc == 0)
-                rc = consume_row(&wx, &b->items[i], err);
-            item_release(&b->items[i]);
-        }
-        free(b);
+        for (i = 0; i < b->n && rc == 0; i++)
+            rc = consume_row(&wx, &b->items[i], err);
+        pipe_give_back(&pipe, b);
         if (rc != 0) {
             pthread_mutex_lock(&pipe.mu);
             pipe.stop = 1;
@@ -1347,6 +1416,7 @@ int import_file(struct store *st, const char *path, const struct import_options 
         if (opt->progress)
             opt->progress((size_t)res->counts.rows, opt->progress_ctx);
     }
+    TMARK("written");
     pthread_join(parse_tid, NULL);
     parsing = 0;
     if (rc == 0 && pipe.failed) {
@@ -1363,6 +1433,7 @@ out:
         pthread_join(parse_tid, NULL);
     }
     pending_release(&pend);
+    pipe_free_spares(&pipe);
     table_free(rd);
     if (hashing) {
         pthread_join(hash_tid, NULL);
@@ -1373,6 +1444,13 @@ out:
         rc = 1;
     if (in_tx) {
         if (rc == 0 && !opt->dry_run) {
+            if (getenv("MAGNET_BULK")) {
+                extern int store_proto_exec(struct store *st, const char *sql);
+                TMARK("idx0");
+                store_proto_exec(st, getenv("MAGNET_BULK"));
+                TMARK("idx1");
+            }
+            TMARK("precommit");
             if (store_batch_finish(st, im.batch, res->sha256[0] ? res->sha256 : NULL,
                                    &res->counts, err) != 0 ||
                 store_commit(st, err) != 0) {
@@ -1401,6 +1479,7 @@ out:
             table_writer_abort(w);
         }
     }
+    TMARK("committed");
     sort_issues(res->errors, res->errors_kept);
     sort_issues(res->warnings, res->warnings_kept);
     rowctx_release(&wx);

@@ -8,6 +8,7 @@
  */
 #include "store/store_internal.h"
 
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -36,7 +37,7 @@ static const char *const migrations[] = {
      * tests/unit/test_store.c); money is integer cents plus a currency. */
     "CREATE TABLE ent ("
     "  id INTEGER PRIMARY KEY,"
-    "  uscc TEXT UNIQUE,"
+    "  uscc TEXT,"
     "  name TEXT NOT NULL,"
     "  name_key TEXT NOT NULL,"
     "  name_hash INTEGER NOT NULL,"
@@ -73,6 +74,7 @@ static const char *const migrations[] = {
     /* Matching by name goes through a 64-bit hash of the name key: an
      * integer index costs a third of what an index on the text costs to
      * keep up during a bulk import. */
+    "CREATE UNIQUE INDEX ent_uscc ON ent(uscc);"
     "CREATE INDEX ent_name_hash ON ent(name_hash);"
     "CREATE TABLE ent_change ("
     "  id INTEGER PRIMARY KEY,"
@@ -83,6 +85,39 @@ static const char *const migrations[] = {
     "  new TEXT"
     ");"
     "CREATE INDEX ent_change_ent ON ent_change(ent_id);",
+    /* 2: industry-chain classification (store_chain.c). The tables are
+     * derived from ent and the taxonomy and can always be rebuilt with
+     * 'magnet classify --all', so they carry no foreign key to ent: a check
+     * per row would cost a B-tree seek into ent for each of tens of
+     * millions of rows written by a bulk run. */
+    "CREATE TABLE taxonomy ("
+    "  id INTEGER PRIMARY KEY,"
+    "  hash TEXT NOT NULL UNIQUE,"
+    "  source TEXT,"
+    "  tracks INTEGER NOT NULL,"
+    "  nodes INTEGER NOT NULL,"
+    "  first_used TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ','now'))"
+    ");"
+    /* One row per classified enterprise (also those in no node): which
+     * taxonomy version classified it. */
+    "CREATE TABLE ent_classified ("
+    "  ent_id INTEGER PRIMARY KEY,"
+    "  taxonomy INTEGER NOT NULL REFERENCES taxonomy(id)"
+    ");"
+    "CREATE TABLE ent_node ("
+    "  ent_id INTEGER NOT NULL,"
+    "  node TEXT NOT NULL,"
+    "  score REAL NOT NULL,"
+    "  confidence REAL NOT NULL,"
+    "  evidence TEXT NOT NULL,"
+    "  PRIMARY KEY (ent_id, node)"
+    ") WITHOUT ROWID;"
+    /* Classifying what one import batch changed reads its rows through
+     * these. created_batch is constant within an import and ids increase,
+     * so its index grows at the right edge (cheap during bulk loads); only
+     * updated rows enter the partial index. */
+    "CREATE INDEX ent_created_batch ON ent(created_batch);"
+    "CREATE INDEX ent_updated_batch ON ent(updated_batch) WHERE updated_batch IS NOT NULL;",
 };
 
 #define N_MIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
@@ -122,6 +157,14 @@ static const char *const stmt_sql[ST_COUNT_] = {
                       " funding_date, website, phone, email, extra, created_batch)"
                       " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,"
                       "?,?,?) ON CONFLICT(uscc) DO NOTHING",
+    [ST_ENT_INSERT_PLAIN] = "INSERT INTO ent(uscc, name, name_key, name_hash, former_names, legal_rep, capital,"
+                      " capital_cur, paid_in, paid_in_cur, founded, status, status_text, ent_type,"
+                      " region, street, address, industry, scope, staff, patents,"
+                      " patents_invention, patents_utility, patents_design, software_copyrights,"
+                      " trademarks, tags, tags_text, round, funding_amount, funding_amount_cur,"
+                      " funding_date, website, phone, email, extra, created_batch)"
+                      " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,"
+                      "?,?,?)",
     /* A NULL parameter keeps the stored value: the importer binds only the
      * fields that changed, so an empty cell never erases data. */
     [ST_ENT_UPDATE] = "UPDATE ent SET uscc = coalesce(?1, uscc), name = coalesce(?2, name),"
@@ -158,6 +201,34 @@ static const char *const stmt_sql[ST_COUNT_] = {
     [ST_GROUP_PROVINCE] = "SELECT coalesce(substr(region, 1, 2), ''), count(*) FROM ent GROUP BY 1"
                           " ORDER BY 2 DESC",
     [ST_GROUP_INDUSTRY] = "SELECT coalesce(industry, ''), count(*) FROM ent GROUP BY 1",
+    /* Industry-chain classification: enterprises are read in pages of ids
+     * (keyset pagination), so no read transaction stays open during a bulk
+     * run and the WAL can be checkpointed as it goes. */
+    [ST_CHAIN_ENTS_ALL] = "SELECT id, name, scope, industry FROM ent WHERE id > ?1 ORDER BY id"
+                          " LIMIT ?2",
+    [ST_CHAIN_ENTS_CREATED] = "SELECT id, name, scope, industry FROM ent"
+                              " WHERE created_batch = ?3 AND id > ?1 ORDER BY id LIMIT ?2",
+    [ST_CHAIN_ENTS_UPDATED] = "SELECT id, name, scope, industry FROM ent"
+                              " WHERE updated_batch = ?3 AND created_batch <> ?3 AND id > ?1"
+                              " ORDER BY id LIMIT ?2",
+    [ST_CHAIN_TAXONOMY_INSERT] = "INSERT INTO taxonomy(hash, source, tracks, nodes) VALUES (?,?,?,?)"
+                                 " ON CONFLICT(hash) DO NOTHING",
+    [ST_CHAIN_TAXONOMY_FIND] = "SELECT id FROM taxonomy WHERE hash = ?",
+    [ST_CHAIN_CLEAR_NODES] = "DELETE FROM ent_node WHERE ent_id > ?1 AND ent_id <= ?2",
+    [ST_CHAIN_CLEAR_MARKS] = "DELETE FROM ent_classified WHERE ent_id > ?1 AND ent_id <= ?2",
+    [ST_CHAIN_DELETE_ENT] = "DELETE FROM ent_node WHERE ent_id = ?",
+    [ST_CHAIN_MARK] = "INSERT INTO ent_classified(ent_id, taxonomy) VALUES (?1, ?2)"
+                      " ON CONFLICT(ent_id) DO UPDATE SET taxonomy = ?2",
+    [ST_CHAIN_INSERT] = "INSERT INTO ent_node(ent_id, node, score, confidence, evidence)"
+                        " VALUES (?,?,?,?,?)",
+    [ST_CHAIN_ENT_NODES] = "SELECT node, score, confidence, evidence FROM ent_node WHERE ent_id = ?"
+                           " ORDER BY node",
+    [ST_CHAIN_ENT_TAXONOMY] = "SELECT t.hash, t.source FROM ent_classified c"
+                              " JOIN taxonomy t ON t.id = c.taxonomy WHERE c.ent_id = ?",
+    [ST_CHAIN_EACH_NODE] = "SELECT ent_id, node FROM ent_node ORDER BY ent_id, node",
+    [ST_CHAIN_COUNT_TAXONOMIES] = "SELECT t.hash, t.source, count(*) FROM ent_classified c"
+                                  " JOIN taxonomy t ON t.id = c.taxonomy GROUP BY c.taxonomy"
+                                  " ORDER BY 3 DESC",
 };
 
 int store_error(struct store *st, struct error *err, const char *what)
@@ -291,6 +362,11 @@ int store_open(const char *path, enum store_mode mode, struct store **out, struc
         store_close(st);
         return -1;
     }
+    if (getenv("MAGNET_CACHE")) {
+        char q[64];
+        snprintf(q, sizeof(q), "PRAGMA cache_size = %s", getenv("MAGNET_CACHE"));
+        exec(st, q, NULL);
+    }
     if (looks_foreign(st)) {
         error_set(err, "%s is a SQLite database but not a Magnet store", path);
         store_close(st);
@@ -338,6 +414,16 @@ int store_begin(struct store *st, struct error *err)
 int store_commit(struct store *st, struct error *err)
 {
     return step_done(st, ST_COMMIT, err, "commit");
+}
+
+int store_proto_exec(struct store *st, const char *sql);
+int store_proto_exec(struct store *st, const char *sql)
+{
+    struct error e = ERROR_INIT;
+    int rc = exec(st, sql, &e);
+    if (rc)
+        fprintf(stderr, "proto: %s\n", e.msg);
+    return rc;
 }
 
 void store_rollback(struct store *st)

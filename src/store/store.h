@@ -128,4 +128,81 @@ int store_ent_group_count(struct store *st, enum store_group g,
                           void (*fn)(const char *key, int64_t n, void *ctx), void *ctx,
                           struct error *err);
 
+/* ---- industry-chain classification (store_chain.c) ---- */
+
+/* The file the store was opened from (for a second connection). */
+const char *store_path(const struct store *st);
+
+/* What the classifier reads of an enterprise. Pointers are valid during the
+ * callback only; name and scope are not NUL-terminated (use the lengths);
+ * any may be NULL. */
+struct chain_ent_row {
+    int64_t id;
+    const char *name, *scope;
+    size_t name_len, scope_len;
+    const char *industry;  /* NUL-terminated */
+};
+
+enum store_chain_select {
+    CHAIN_SELECT_ALL = 0,  /* every enterprise */
+    CHAIN_SELECT_CREATED,  /* those batch created */
+    CHAIN_SELECT_UPDATED   /* those batch updated but did not create */
+};
+
+/* Up to limit enterprises with id > after, in id order, selected by sel
+ * (batch is ignored for CHAIN_SELECT_ALL); fn is called for each and
+ * returns non-zero to stop. Returns the number of rows passed to fn, or -1.
+ * Page through a table with after = the last id seen: each call is its own
+ * short read. */
+int store_chain_ents(struct store *st, enum store_chain_select sel, int64_t batch, int64_t after,
+                     size_t limit, int (*fn)(const struct chain_ent_row *r, void *ctx), void *ctx,
+                     struct error *err);
+
+/* The id of taxonomy version hash, recorded (with where it came from and
+ * its size) the first time it is used. */
+int store_chain_taxonomy(struct store *st, const char *hash, const char *source, int64_t tracks,
+                         int64_t nodes, int64_t *id, struct error *err);
+
+/* One node holding an enterprise. */
+struct chain_node_row {
+    const char *node;      /* "ai/chip" */
+    double score;
+    double confidence;     /* 0..1 */
+    const char *evidence;  /* JSON (classify_evidence_json) */
+    size_t evidence_len;
+};
+
+/* Forget the classification of the enterprises with after < id <= last
+ * (a bulk run, which then writes them with known_empty). */
+int store_chain_clear_range(struct store *st, int64_t after, int64_t last, struct error *err);
+
+/* Replace enterprise ent_id's classification by nodes[0..n) and record that
+ * taxonomy (an id from store_chain_taxonomy) made it. known_empty: its old
+ * rows are known to be gone (store_chain_clear_range), skip deleting them.
+ * Call inside a transaction for speed. */
+int store_chain_replace(struct store *st, int64_t ent_id, int64_t taxonomy,
+                        const struct chain_node_row *nodes, size_t n, int known_empty,
+                        struct error *err);
+
+/* The nodes holding enterprise ent_id, by node id; fn returns non-zero to
+ * stop. Returns 0, or -1. */
+int store_chain_ent_nodes(struct store *st, int64_t ent_id,
+                          int (*fn)(const struct chain_node_row *r, void *ctx), void *ctx,
+                          struct error *err);
+
+/* The taxonomy version that classified ent_id: 1 with hash (17 bytes) and
+ * source (cut to source_size) filled, 0 when it was never classified. */
+int store_chain_ent_taxonomy(struct store *st, int64_t ent_id, char hash[17], char *source,
+                             size_t source_size, struct error *err);
+
+/* Every (enterprise, node) pair in enterprise order (for counts). */
+int store_chain_each_node(struct store *st, void (*fn)(int64_t ent_id, const char *node, void *ctx),
+                          void *ctx, struct error *err);
+
+/* How many enterprises each taxonomy version classified, most first. */
+int store_chain_count_taxonomies(struct store *st,
+                                 void (*fn)(const char *hash, const char *source, int64_t n,
+                                            void *ctx),
+                                 void *ctx, struct error *err);
+
 #endif

@@ -27,21 +27,23 @@ static int field_columns(enum ent_field f)
     }
 }
 
-static void bind_text(sqlite3_stmt *s, int col, const char *t)
+/* Text with its known length: SQLite would otherwise strlen every value. */
+static void bind_text(sqlite3_stmt *s, int col, const char *t, size_t len)
 {
     if (t)
-        sqlite3_bind_text(s, col, t, -1, SQLITE_STATIC);
+        sqlite3_bind_text(s, col, t, (int)len, SQLITE_STATIC);
     else
         sqlite3_bind_null(s, col);
 }
 
 /* The 64-bit FNV-1a hash of a name key, the indexed column name matching
  * goes through. */
-static int64_t name_hash(const char *key)
+static int64_t name_hash(const char *key, size_t len)
 {
     uint64_t h = 14695981039346656037ull;
-    for (; *key; key++) {
-        h ^= (unsigned char)*key;
+    size_t i;
+    for (i = 0; i < len; i++) {
+        h ^= (unsigned char)key[i];
         h *= 1099511628211ull;
     }
     return (int64_t)h;
@@ -66,19 +68,19 @@ static int bind_fields(sqlite3_stmt *s, int col, const struct ent *e, uint64_t m
         case FT_TAGS:
             if (on) {
                 sqlite3_bind_int64(s, col, v->i);
-                bind_text(s, col + 1, v->s);
+                bind_text(s, col + 1, v->s, v->len);
             }
             break;
         default:
             if (on)
-                bind_text(s, col, v->s);
+                bind_text(s, col, v->s, v->len);
             break;
         }
         col += field_columns((enum ent_field)f);
         if (f == F_NAME) {
             if (on && e->name_key) {
-                bind_text(s, col, e->name_key);
-                sqlite3_bind_int64(s, col + 1, name_hash(e->name_key));
+                bind_text(s, col, e->name_key, e->name_key_len);
+                sqlite3_bind_int64(s, col + 1, name_hash(e->name_key, e->name_key_len));
             }
             col += 2;
         }
@@ -86,10 +88,15 @@ static int bind_fields(sqlite3_stmt *s, int col, const struct ent *e, uint64_t m
     return col;
 }
 
-static char *column_dup(sqlite3_stmt *s, int col)
+/* The text of column col, cut at a NUL as C strings would be (NULL when
+ * the column is NULL); *len gets its length. */
+static const char *column_text(sqlite3_stmt *s, int col, size_t *len)
 {
     const unsigned char *t = sqlite3_column_text(s, col);
-    return t ? xstrndup((const char *)t, (size_t)sqlite3_column_bytes(s, col)) : NULL;
+    if (!t)
+        return NULL;
+    *len = strnlen((const char *)t, (size_t)sqlite3_column_bytes(s, col));
+    return (const char *)t;
 }
 
 /* Load the value columns of the current row, starting at column col. */
@@ -99,26 +106,35 @@ static void load_fields(sqlite3_stmt *s, int col, struct ent *e)
     for (f = 0; f < F_COUNT; f++) {
         struct ent_value *v = &e->v[f];
         int null = sqlite3_column_type(s, col) == SQLITE_NULL;
+        const char *t;
+        size_t len = 0;
         if (!null) {
-            v->set = 1;
             switch (ent_fields[f].type) {
             case FT_INT:
-                v->i = sqlite3_column_int64(s, col);
+                ent_set_int(e, (enum ent_field)f, sqlite3_column_int64(s, col));
                 break;
             case FT_MONEY:
             case FT_STATUS:
             case FT_TAGS:
+                t = column_text(s, col + 1, &len);
+                if (t)
+                    ent_set_text(e, (enum ent_field)f, t, len);
                 v->i = sqlite3_column_int64(s, col);
-                v->s = column_dup(s, col + 1);
+                v->set = 1;
                 break;
             default:
-                v->s = column_dup(s, col);
+                t = column_text(s, col, &len);
+                if (t)
+                    ent_set_text(e, (enum ent_field)f, t, len);
+                v->set = 1;
                 break;
             }
         }
         col += field_columns((enum ent_field)f);
         if (f == F_NAME) {
-            e->name_key = column_dup(s, col);
+            t = column_text(s, col, &len);
+            if (t)
+                ent_set_name_key(e, t, len);
             col++;
         }
     }
@@ -173,7 +189,7 @@ int store_ent_find_name(struct store *st, const char *name_key, const char *regi
     sqlite3_bind_text(s, 1, name_key, -1, SQLITE_STATIC);
     if (region)
         sqlite3_bind_text(s, 2, region, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(s, region ? 3 : 2, name_hash(name_key));
+    sqlite3_bind_int64(s, region ? 3 : 2, name_hash(name_key, strlen(name_key)));
     return collect_ids(st, s, ids, max, err);
 }
 
@@ -223,7 +239,7 @@ int store_ent_load(struct store *st, int64_t id, struct ent *out, struct error *
 
 int store_ent_insert(struct store *st, struct ent *e, int64_t batch, struct error *err)
 {
-    sqlite3_stmt *s = store_stmt(st, ST_ENT_INSERT, err);
+    sqlite3_stmt *s = store_stmt(st, st->proto_bulk ? ST_ENT_INSERT_PLAIN : ST_ENT_INSERT, err);
     int col;
     if (!s)
         return -1;
@@ -239,6 +255,9 @@ int store_ent_insert(struct store *st, struct ent *e, int64_t batch, struct erro
     e->id = sqlite3_last_insert_rowid(st->db);
     return 0;
 }
+
+void store_proto_bulk(struct store *st, int on);
+void store_proto_bulk(struct store *st, int on) { st->proto_bulk = on; }
 
 int store_ent_update(struct store *st, const struct ent *old, const struct ent *e,
                      uint64_t changed, int64_t batch, struct error *err)

@@ -23,6 +23,7 @@ enum stmt_id {
     ST_ENT_ANY_WITHOUT_USCC,
     ST_ENT_LOAD,
     ST_ENT_INSERT,
+    ST_ENT_INSERT_PLAIN,
     ST_ENT_UPDATE,
     ST_ENT_EACH,
     ST_ENT_COUNT,
@@ -32,10 +33,26 @@ enum stmt_id {
     ST_GROUP_STATUS,
     ST_GROUP_PROVINCE,
     ST_GROUP_INDUSTRY,
+    /* industry-chain classification (store_chain.c) */
+    ST_CHAIN_ENTS_ALL,
+    ST_CHAIN_ENTS_CREATED,
+    ST_CHAIN_ENTS_UPDATED,
+    ST_CHAIN_TAXONOMY_INSERT,
+    ST_CHAIN_TAXONOMY_FIND,
+    ST_CHAIN_CLEAR_NODES,
+    ST_CHAIN_CLEAR_MARKS,
+    ST_CHAIN_DELETE_ENT,
+    ST_CHAIN_MARK,
+    ST_CHAIN_INSERT,
+    ST_CHAIN_ENT_NODES,
+    ST_CHAIN_ENT_TAXONOMY,
+    ST_CHAIN_EACH_NODE,
+    ST_CHAIN_COUNT_TAXONOMIES,
     ST_COUNT_
 };
 
 struct store {
+    int proto_bulk;
     sqlite3 *db;
     char *path;
     sqlite3_stmt *stmt[ST_COUNT_];

@@ -141,7 +141,7 @@ static void test_insert_update_history(void **state)
     ent_init(&e);
     ent_set_text(&e, F_USCC, "91330106MA2AXK0C3Q", 18);
     ent_set_text(&e, F_NAME, "杭州云栖智算科技有限公司", strlen("杭州云栖智算科技有限公司"));
-    e.name_key = strdup("杭州云栖智算科技有限公司");
+    ent_set_name_key(&e, "杭州云栖智算科技有限公司", strlen("杭州云栖智算科技有限公司"));
     ent_set_money(&e, F_CAPITAL, &m);
     ent_set_int(&e, F_STAFF, 56);
     ent_set_status(&e, STATUS_ACTIVE, "存续", strlen("存续"));
