@@ -150,7 +150,7 @@ $(BUILD)/eval/%: tests/eval/%.c $(BUILD)/libmagnet.a
 	$(CC) $(CPPFLAGS) $(CFLAGS) -Wno-missing-prototypes -o $@ $< $(BUILD)/libmagnet.a $(LDFLAGS) $(LDLIBS)
 
 eval-chains: $(DEPS_STAMP) $(BUILD)/eval/eval_chains
-	@$(BUILD)/eval/eval_chains tests/data/chains-eval.csv
+	@$(BUILD)/eval/eval_chains --chains data/chains tests/data/chains-eval.csv
 
 bench-classify: magnet
 	@if [ -x bench/classify.sh ]; then bench/classify.sh; else echo "bench/classify.sh: not there yet"; fi

@@ -5,9 +5,10 @@
  *
  *   classify_bench [--count N] [--chains DIR] [--chunk N] [--seed S]
  *
- * Fairness: the three engines get the same literal patterns (every
- * keyword, name keyword and exclusion of the data/chains files, or a built-in
- * list of about 500 when there are no chain files yet) and the same texts
+ * Fairness: the three engines get the same literal patterns (every distinct
+ * keyword, name keyword and exclusion of the data/chains files, ASCII folded
+ * to lower case as the classifier folds them, or a built-in list of about
+ * 500 when there are no chain files) and the same texts
  * (name and scope of each enterprise, each scanned as its own block, as the
  * classifier does), and each counts every occurrence of every pattern
  * through a callback. Hyperscan is compiled from the literals with
@@ -195,6 +196,31 @@ static void patterns_free(struct patterns *p)
     free(p->len);
 }
 
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* One pattern per distinct keyword, as the classifier adds them (a keyword
+ * shared by several nodes is one pattern mapped to all of them). */
+static void patterns_dedup(struct patterns *p)
+{
+    size_t i, k = 0;
+    if (!p->n)
+        return;
+    qsort(p->s, p->n, sizeof(*p->s), cmp_str);
+    for (i = 0; i < p->n; i++) {
+        if (k && !strcmp(p->s[k - 1], p->s[i])) {
+            free(p->s[i]);
+            continue;
+        }
+        p->s[k] = p->s[i];
+        p->len[k] = strlen(p->s[i]);
+        k++;
+    }
+    p->n = k;
+}
+
 static int is_space(char c)
 {
     return c == ' ' || c == '\t' || c == '\r';
@@ -275,11 +301,6 @@ static void load_chain_file(struct patterns *p, const char *path)
             add_list(p, eq + 1);
     }
     fclose(f);
-}
-
-static int cmp_str(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
 /* Every .chain file of dir, in name order; returns the number of files. */
@@ -551,6 +572,7 @@ int main(int argc, char **argv)
         source = "built-in list (no data/chains/*.chain yet)";
         nfiles = 0;
     }
+    patterns_dedup(&pats);
     /* ~3,000 patterns of the same shape for the memory figure */
     for (i = 0; i < pats.n; i++)
         patterns_add(&big, pats.s[i], pats.len[i]);

@@ -123,8 +123,9 @@ static int build_patterns(struct classifier *c, struct error *err)
         if (i == 0 || p[i].len != p[i - 1].len || memcmp(p[i].key, p[i - 1].key, p[i].len)) {
             c->use_off[pat] = (uint32_t)i;
             if (match_add(c->m, p[i].key, p[i].len, pat, err) != 0) {
+                const char *text = c->terms[p[i].term].term->text;
                 free(p);
-                return error_prefix(err, "keyword '%s': ", c->terms[p[i].term].term->text);
+                return error_prefix(err, "keyword '%s': ", text);
             }
             pat++;
         }

@@ -342,6 +342,33 @@ static void *reader_main(void *arg)
     return NULL;
 }
 
+/* Two threads: the reader thread reads and classifies, this one writes. */
+static int run_threaded(struct run *r, struct error *err)
+{
+    struct writer *w = r->w;
+    pthread_t tid;
+
+    if (pthread_create(&tid, NULL, reader_main, r) != 0)
+        return error_set(err, "classify: cannot start a thread");
+    for (;;) {
+        struct chunk *ch = pop_full(r);
+        int end = ch->end;
+        if (!end && !w->failed && write_chunk(w, ch) != 0) {
+            /* Stop the reader; keep taking chunks until its end marker. */
+            w->failed = 1;
+            pthread_mutex_lock(&r->mu);
+            r->abort = 1;
+            pthread_cond_broadcast(&r->cond);
+            pthread_mutex_unlock(&r->mu);
+        }
+        give_free(r, ch);
+        if (end)
+            break;
+    }
+    pthread_join(tid, NULL);
+    return 0;
+}
+
 int classify_run(struct store *st, const struct classifier *c, const struct classify_run_options *opt,
                  struct classify_run_stats *stats, struct error *err)
 {
@@ -380,30 +407,10 @@ int classify_run(struct store *st, const struct classifier *c, const struct clas
     }
 
     r.w = &w;
-    if (!r.threaded && produce(&r, deliver_inline) != 0 && !w.failed && !r.rd_failed)
+    if (r.threaded)
+        rc = run_threaded(&r, err);
+    else if (produce(&r, deliver_inline) != 0 && !w.failed && !r.rd_failed)
         rc = error_set(err, "classify: stopped");
-    if (r.threaded) {
-        pthread_t tid;
-        if (pthread_create(&tid, NULL, reader_main, &r) != 0) {
-            rc = error_set(err, "classify: cannot start a thread");
-        } else {
-            for (;;) {
-                struct chunk *ch = pop_full(&r);
-                int end = ch->end;
-                if (!end && !w.failed && write_chunk(&w, ch) != 0) {
-                    w.failed = 1;
-                    pthread_mutex_lock(&r.mu);
-                    r.abort = 1;
-                    pthread_cond_broadcast(&r.cond);
-                    pthread_mutex_unlock(&r.mu);
-                }
-                give_free(&r, ch);
-                if (end)
-                    break;
-            }
-            pthread_join(tid, NULL);
-        }
-    }
 
     if (rc == 0 && !w.failed && r.rd_failed) {
         *err = r.rd_err;

@@ -10,8 +10,18 @@
  * text; the matcher does not need to check, but must not crash on invalid
  * text either).
  *
+ * Precisely: text and patterns are read as sequences of characters, each a
+ * valid UTF-8 sequence (strict: no overlongs, no surrogates, nothing above
+ * U+10FFFF) or else a single byte, and a pattern matches where its
+ * characters appear in the text's. For valid patterns this is plain byte
+ * matching on any text, valid or not; a pattern that is itself invalid
+ * (say the last two bytes of 中) matches only bytes that stand alone in the
+ * text, never the inside of a character.
+ *
  * Build once (match_add for each pattern, then match_compile), then scan
  * from any number of threads: a compiled matcher is read-only.
+ *
+ * How it works and what it costs: docs/internals/match.md.
  */
 #ifndef MAGNET_CHAIN_MATCH_H
 #define MAGNET_CHAIN_MATCH_H
@@ -36,7 +46,9 @@ void match_free(struct matcher *m);
 int match_add(struct matcher *m, const char *pattern, size_t len, uint32_t id,
               struct error *err);
 
-/* Freeze the automaton; no match_add after this. */
+/* Freeze the automaton; no match_add after this (it fails), and a second
+ * match_compile fails too. Fails only for pattern sets too large for
+ * 32-bit offsets. A matcher with no patterns compiles and matches nothing. */
 int match_compile(struct matcher *m, struct error *err);
 
 struct match_hit {
@@ -46,13 +58,16 @@ struct match_hit {
 };
 
 /* Report every occurrence (overlapping ones too) by calling fn in order of
- * their end offset (ties: longer first). fn returns non-zero to stop the
- * scan early; match_scan returns the number of hits reported. Texts longer
- * than 4 GiB are refused (returns 0). */
+ * their end offset (ties: longer first; the ids of one pattern in the order
+ * they were added). fn returns non-zero to stop the scan early; match_scan
+ * returns the number of hits reported, the one that stopped it included.
+ * fn may be NULL to only count. Texts longer than 4 GiB are refused
+ * (returns 0), as is any scan before match_compile. */
 size_t match_scan(const struct matcher *m, const char *text, size_t len,
                   int (*fn)(const struct match_hit *hit, void *ctx), void *ctx);
 
-/* Number of patterns and the memory the compiled automaton uses. */
+/* Number of patterns and the memory the compiled automaton uses (0 before
+ * match_compile): about 170 bytes a pattern for the chain keywords. */
 size_t match_pattern_count(const struct matcher *m);
 size_t match_memory(const struct matcher *m);
 

@@ -149,7 +149,8 @@ struct loader {
     struct term_vec terms[3];  /* indexed by L_KEYWORDS .. L_EXCLUDE */
     struct tax_code *codes;
     size_t ncodes, codes_alloc;
-    struct hashmap seen;   /* folded key -> list kind + 1; code -> 10 + 1 */
+    struct hashmap seen;   /* folded key -> bit set of the lists (1 << list_kind) holding it;
+                              a code (key with its NUL) -> 1 << L_CODES */
 
     struct strbuf tmp, tmp2;
 };
@@ -368,16 +369,24 @@ static int add_term(struct loader *ld, enum list_kind kind, const char *s, size_
     if (chars > TAXONOMY_MAX_KEYWORD)
         return fail(ld, "%s: '%s' is too long (%zu characters, at most %d)", list_key[kind],
                     excerpt(ld, ld->tmp.buf, ld->tmp.len), chars, TAXONOMY_MAX_KEYWORD);
+    /* A term may be both a keyword and a name keyword (a bonus when it is in
+     * the name), but never twice in one list, and never both counted and
+     * excluded: the exclusion would cancel it wherever it occurs. */
     slot = hashmap_put(&ld->seen, key, key_len, &added);
     if (!added) {
-        enum list_kind prev = (enum list_kind)((uintptr_t)*slot - 1);
-        if (prev == kind)
+        uintptr_t lists = (uintptr_t)*slot;
+        enum list_kind other = kind == L_EXCLUDE
+                                   ? ((lists & (1u << L_KEYWORDS)) ? L_KEYWORDS : L_NAME_KEYWORDS)
+                                   : L_EXCLUDE;
+        if (lists & (1u << kind))
             return fail(ld, "%s: '%s' is listed twice in %s", list_key[kind], ld->tmp.buf,
                         node_label(ld));
-        return fail(ld, "%s: '%s' is also in %s of %s", list_key[kind], ld->tmp.buf,
-                    list_key[prev], node_label(ld));
+        if (lists & (1u << other))
+            return fail(ld, "%s: '%s' is also in %s of %s: an exclusion cancels every keyword "
+                            "it overlaps, so it could never count", list_key[kind], ld->tmp.buf,
+                        list_key[other], node_label(ld));
     }
-    *slot = (void *)(uintptr_t)(kind + 1);
+    *slot = (void *)((uintptr_t)*slot | (1u << kind));
     ALLOC_GROW(vec->v, vec->n + 1, vec->alloc);
     t = &vec->v[vec->n++];
     t->text = pool_strndup(ld->pool, ld->tmp.buf, ld->tmp.len);
@@ -413,7 +422,7 @@ static int add_code(struct loader *ld, const char *s, size_t n)
     slot = hashmap_put(&ld->seen, ind->code, strlen(ind->code) + 1, &added);
     if (!added)
         return fail(ld, "codes: '%s' is listed twice in %s", ind->code, node_label(ld));
-    *slot = (void *)(uintptr_t)(L_CODES + 1);
+    *slot = (void *)(uintptr_t)(1u << L_CODES);
     ALLOC_GROW(ld->codes, ld->ncodes + 1, ld->codes_alloc);
     c = &ld->codes[ld->ncodes++];
     memset(c, 0, sizeof(*c));
@@ -964,26 +973,26 @@ int taxonomy_load_bundle(const char *data, size_t len, const char *source,
                          struct taxonomy **out, struct error *err)
 {
     struct tax_file *files = NULL;
-    size_t n = 0, alloc = 0, pos = 0;
     char **names = NULL;
-    int rc;
+    size_t n = 0, alloc = 0, names_alloc = 0, pos = 0;
+    int rc = -1;
 
     *out = NULL;
-    /* Each file: "\x1C" NAME "\n" CONTENT, up to the next "\n\x1C" or the end. */
+    if (!source)
+        source = "";
+    /* Each file: "\x1C" NAME "\n" CONTENT "\n", up to the next "\n\x1C" or the end. */
     while (pos < len) {
         const char *nl, *next;
-        size_t name_len, start, end;
+        size_t start, end;
         if (data[pos] != BUNDLE_SEP) {
-            free(files);
-            return error_set(err, "%s: not a taxonomy bundle (byte %zu)", source ? source : "",
-                             pos);
+            error_set(err, "%s: not a taxonomy bundle (byte %zu)", source, pos);
+            goto out;
         }
         nl = memchr(data + pos, '\n', len - pos);
         if (!nl) {
-            free(files);
-            return error_set(err, "%s: truncated taxonomy bundle", source ? source : "");
+            error_set(err, "%s: truncated taxonomy bundle", source);
+            goto out;
         }
-        name_len = (size_t)(nl - data) - pos - 1;
         start = (size_t)(nl - data) + 1;
         end = start;
         for (;;) {
@@ -998,8 +1007,8 @@ int taxonomy_load_bundle(const char *data, size_t len, const char *source,
             end++;
         }
         ALLOC_GROW(files, n + 1, alloc);
-        names = xrealloc(names, (n + 1) * sizeof(*names));
-        names[n] = xstrndup(data + pos + 1, name_len);
+        ALLOC_GROW(names, n + 1, names_alloc);
+        names[n] = xstrndup(data + pos + 1, (size_t)(nl - data) - pos - 1);
         files[n].name = names[n];
         files[n].data = data + start;
         files[n].len = end - start;
@@ -1012,6 +1021,7 @@ int taxonomy_load_bundle(const char *data, size_t len, const char *source,
         pos = end;
     }
     rc = taxonomy_load_files(files, n, source, out, err);
+out:
     while (n > 0)
         free(names[--n]);
     free(names);

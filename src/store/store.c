@@ -8,7 +8,6 @@
  */
 #include "store/store_internal.h"
 
-#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -71,10 +70,13 @@ static const char *const migrations[] = {
     "  created_batch INTEGER NOT NULL REFERENCES batch(id),"
     "  updated_batch INTEGER REFERENCES batch(id)"
     ");"
+    /* The USCC is unique through a named index rather than a column
+     * constraint, so that a load into an empty store can drop it and build
+     * it again in one sorted pass (store_bulk.c). */
+    "CREATE UNIQUE INDEX ent_uscc ON ent(uscc);"
     /* Matching by name goes through a 64-bit hash of the name key: an
      * integer index costs a third of what an index on the text costs to
      * keep up during a bulk import. */
-    "CREATE UNIQUE INDEX ent_uscc ON ent(uscc);"
     "CREATE INDEX ent_name_hash ON ent(name_hash);"
     "CREATE TABLE ent_change ("
     "  id INTEGER PRIMARY KEY,"
@@ -131,6 +133,15 @@ static const char *const migrations[] = {
     " funding_amount, funding_amount_cur, funding_date, website, phone, email, extra"       \
     " FROM ent"
 
+#define ENT_INSERT                                                                          \
+    "INSERT INTO ent(uscc, name, name_key, name_hash, former_names, legal_rep, capital,"    \
+    " capital_cur, paid_in, paid_in_cur, founded, status, status_text, ent_type,"           \
+    " region, street, address, industry, scope, staff, patents,"                            \
+    " patents_invention, patents_utility, patents_design, software_copyrights,"             \
+    " trademarks, tags, tags_text, round, funding_amount, funding_amount_cur,"              \
+    " funding_date, website, phone, email, extra, created_batch)"                           \
+    " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
+
 /* Every statement the store runs. Indexed by enum stmt_id. */
 static const char *const stmt_sql[ST_COUNT_] = {
     [ST_BEGIN] = "BEGIN IMMEDIATE",
@@ -149,22 +160,11 @@ static const char *const stmt_sql[ST_COUNT_] = {
     [ST_ENT_SEARCH_NAME] = "SELECT id FROM ent WHERE instr(name, ?) > 0 ORDER BY id LIMIT ?",
     [ST_ENT_ANY_WITHOUT_USCC] = "SELECT EXISTS (SELECT 1 FROM ent WHERE uscc IS NULL)",
     [ST_ENT_LOAD] = ENT_SELECT " WHERE id = ?",
-    [ST_ENT_INSERT] = "INSERT INTO ent(uscc, name, name_key, name_hash, former_names, legal_rep, capital,"
-                      " capital_cur, paid_in, paid_in_cur, founded, status, status_text, ent_type,"
-                      " region, street, address, industry, scope, staff, patents,"
-                      " patents_invention, patents_utility, patents_design, software_copyrights,"
-                      " trademarks, tags, tags_text, round, funding_amount, funding_amount_cur,"
-                      " funding_date, website, phone, email, extra, created_batch)"
-                      " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,"
-                      "?,?,?) ON CONFLICT(uscc) DO NOTHING",
-    [ST_ENT_INSERT_PLAIN] = "INSERT INTO ent(uscc, name, name_key, name_hash, former_names, legal_rep, capital,"
-                      " capital_cur, paid_in, paid_in_cur, founded, status, status_text, ent_type,"
-                      " region, street, address, industry, scope, staff, patents,"
-                      " patents_invention, patents_utility, patents_design, software_copyrights,"
-                      " trademarks, tags, tags_text, round, funding_amount, funding_amount_cur,"
-                      " funding_date, website, phone, email, extra, created_batch)"
-                      " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,"
-                      "?,?,?)",
+    [ST_ENT_INSERT] = ENT_INSERT " ON CONFLICT(uscc) DO NOTHING",
+    /* During a bulk load, without the index ON CONFLICT(uscc) names (the
+     * store checks the code against its map first). */
+    [ST_ENT_INSERT_PLAIN] = ENT_INSERT,
+    [ST_ENT_USCC_OF] = "SELECT uscc FROM ent WHERE id = ?",
     /* A NULL parameter keeps the stored value: the importer binds only the
      * fields that changed, so an empty cell never erases data. */
     [ST_ENT_UPDATE] = "UPDATE ent SET uscc = coalesce(?1, uscc), name = coalesce(?2, name),"
@@ -219,6 +219,7 @@ static const char *const stmt_sql[ST_COUNT_] = {
     [ST_CHAIN_DELETE_ENT] = "DELETE FROM ent_node WHERE ent_id = ?",
     [ST_CHAIN_MARK] = "INSERT INTO ent_classified(ent_id, taxonomy) VALUES (?1, ?2)"
                       " ON CONFLICT(ent_id) DO UPDATE SET taxonomy = ?2",
+    [ST_CHAIN_MARK_NEW] = "INSERT INTO ent_classified(ent_id, taxonomy) VALUES (?1, ?2)",
     [ST_CHAIN_INSERT] = "INSERT INTO ent_node(ent_id, node, score, confidence, evidence)"
                         " VALUES (?,?,?,?,?)",
     [ST_CHAIN_ENT_NODES] = "SELECT node, score, confidence, evidence FROM ent_node WHERE ent_id = ?"
@@ -362,11 +363,6 @@ int store_open(const char *path, enum store_mode mode, struct store **out, struc
         store_close(st);
         return -1;
     }
-    if (getenv("MAGNET_CACHE")) {
-        char q[64];
-        snprintf(q, sizeof(q), "PRAGMA cache_size = %s", getenv("MAGNET_CACHE"));
-        exec(st, q, NULL);
-    }
     if (looks_foreign(st)) {
         error_set(err, "%s is a SQLite database but not a Magnet store", path);
         store_close(st);
@@ -385,6 +381,7 @@ void store_close(struct store *st)
     int i;
     if (!st)
         return;
+    store_bulk_abandon(st);
     for (i = 0; i < ST_COUNT_; i++)
         sqlite3_finalize(st->stmt[i]);
     if (st->db) {
@@ -413,22 +410,15 @@ int store_begin(struct store *st, struct error *err)
 
 int store_commit(struct store *st, struct error *err)
 {
+    if (store_bulk_end(st, err) != 0)
+        return -1;
     return step_done(st, ST_COMMIT, err, "commit");
-}
-
-int store_proto_exec(struct store *st, const char *sql);
-int store_proto_exec(struct store *st, const char *sql)
-{
-    struct error e = ERROR_INIT;
-    int rc = exec(st, sql, &e);
-    if (rc)
-        fprintf(stderr, "proto: %s\n", e.msg);
-    return rc;
 }
 
 void store_rollback(struct store *st)
 {
     int i;
+    store_bulk_abandon(st);
     /* Reset every statement first: an active one would make ROLLBACK fail. */
     for (i = 0; i < ST_COUNT_; i++)
         if (st->stmt[i])

@@ -35,8 +35,21 @@ int store_schema_latest(void);
 
 /* One write transaction (BEGIN IMMEDIATE). Nesting is not supported. */
 int store_begin(struct store *st, struct error *err);
+/* Commit; ends a bulk load first (store_bulk_end). */
 int store_commit(struct store *st, struct error *err);
+/* Roll back (a bulk load with it: its dropped index comes back). */
 void store_rollback(struct store *st);
+
+/* A bulk load: inside a write transaction, on a store that holds no
+ * enterprise yet, drop the USCC uniqueness index (the costliest to keep up
+ * under rows in random code order) and serve its lookups from memory until
+ * store_bulk_end() creates it again in one sorted pass. The enterprise
+ * functions below behave exactly as without it. Returns 1 when a bulk load
+ * started, 0 when the store is not empty (nothing changed), -1 on error. */
+int store_bulk_begin(struct store *st, struct error *err);
+/* Rebuild what store_bulk_begin dropped (still inside the transaction);
+ * 0 when no bulk load is under way. */
+int store_bulk_end(struct store *st, struct error *err);
 
 /* ---- import batches (provenance) ---- */
 

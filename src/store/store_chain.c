@@ -130,7 +130,7 @@ int store_chain_replace(struct store *st, int64_t ent_id, int64_t taxonomy,
         }
         sqlite3_reset(s);
     }
-    s = store_stmt(st, ST_CHAIN_MARK, err);
+    s = store_stmt(st, known_empty ? ST_CHAIN_MARK_NEW : ST_CHAIN_MARK, err);
     if (!s)
         return -1;
     sqlite3_bind_int64(s, 1, ent_id);

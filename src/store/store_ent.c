@@ -152,8 +152,11 @@ static int load_row(sqlite3_stmt *s, struct ent *e)
 
 int store_ent_find_uscc(struct store *st, const char *uscc, int64_t *id, struct error *err)
 {
-    sqlite3_stmt *s = store_stmt(st, ST_ENT_FIND_USCC, err);
+    sqlite3_stmt *s;
     int rc;
+    if (st->bulk)
+        return store_bulk_find_uscc(st, uscc, id, err);
+    s = store_stmt(st, ST_ENT_FIND_USCC, err);
     if (!s)
         return -1;
     sqlite3_bind_text(s, 1, uscc, -1, SQLITE_STATIC);
@@ -239,8 +242,16 @@ int store_ent_load(struct store *st, int64_t id, struct ent *out, struct error *
 
 int store_ent_insert(struct store *st, struct ent *e, int64_t batch, struct error *err)
 {
-    sqlite3_stmt *s = store_stmt(st, st->proto_bulk ? ST_ENT_INSERT_PLAIN : ST_ENT_INSERT, err);
+    const struct ent_value *uscc = &e->v[F_USCC];
+    sqlite3_stmt *s;
     int col;
+    if (st->bulk && uscc->set) {
+        int64_t id;
+        int rc = store_bulk_find_uscc(st, uscc->s, &id, err);
+        if (rc != 0)
+            return rc; /* 1: the USCC is taken */
+    }
+    s = store_stmt(st, st->bulk ? ST_ENT_INSERT_PLAIN : ST_ENT_INSERT, err);
     if (!s)
         return -1;
     col = bind_fields(s, 1, e, ~0ull);
@@ -253,11 +264,10 @@ int store_ent_insert(struct store *st, struct ent *e, int64_t batch, struct erro
     if (sqlite3_changes(st->db) == 0)
         return 1; /* the USCC is taken */
     e->id = sqlite3_last_insert_rowid(st->db);
+    if (st->bulk && uscc->set)
+        store_bulk_add_uscc(st, uscc->s, uscc->len, e->id);
     return 0;
 }
-
-void store_proto_bulk(struct store *st, int on);
-void store_proto_bulk(struct store *st, int on) { st->proto_bulk = on; }
 
 int store_ent_update(struct store *st, const struct ent *old, const struct ent *e,
                      uint64_t changed, int64_t batch, struct error *err)
@@ -279,6 +289,11 @@ int store_ent_update(struct store *st, const struct ent *old, const struct ent *
         return store_error(st, err, "update enterprise");
     }
     sqlite3_reset(s);
+    if (st->bulk && (changed & (1ull << F_USCC)) && e->v[F_USCC].set) {
+        if (old->v[F_USCC].set)
+            store_bulk_remove_uscc(st, old->v[F_USCC].s, old->v[F_USCC].len, e->id);
+        store_bulk_add_uscc(st, e->v[F_USCC].s, e->v[F_USCC].len, e->id);
+    }
 
     for (f = 0; f < F_COUNT && rc == 0; f++) {
         if (!(changed & (1ull << f)))

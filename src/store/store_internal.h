@@ -24,6 +24,7 @@ enum stmt_id {
     ST_ENT_LOAD,
     ST_ENT_INSERT,
     ST_ENT_INSERT_PLAIN,
+    ST_ENT_USCC_OF,
     ST_ENT_UPDATE,
     ST_ENT_EACH,
     ST_ENT_COUNT,
@@ -43,6 +44,7 @@ enum stmt_id {
     ST_CHAIN_CLEAR_MARKS,
     ST_CHAIN_DELETE_ENT,
     ST_CHAIN_MARK,
+    ST_CHAIN_MARK_NEW,
     ST_CHAIN_INSERT,
     ST_CHAIN_ENT_NODES,
     ST_CHAIN_ENT_TAXONOMY,
@@ -51,11 +53,13 @@ enum stmt_id {
     ST_COUNT_
 };
 
+struct store_bulk;
+
 struct store {
-    int proto_bulk;
     sqlite3 *db;
     char *path;
     sqlite3_stmt *stmt[ST_COUNT_];
+    struct store_bulk *bulk;  /* a bulk load is under way (store_bulk.c), or NULL */
 };
 
 /* The prepared statement id, reset and with bindings cleared, ready to bind. */
@@ -65,5 +69,13 @@ sqlite3_stmt *store_stmt(struct store *st, enum stmt_id id, struct error *err);
 sqlite3_stmt *store_stmt_fresh(struct store *st, enum stmt_id id, struct error *err);
 /* Fill err from the connection's last error and return -1. */
 int store_error(struct store *st, struct error *err, const char *what);
+
+/* During a bulk load (st->bulk set): the USCC lookups the dropped index
+ * served, from memory. find: 1 and *id, or 0, or -1. */
+int store_bulk_find_uscc(struct store *st, const char *uscc, int64_t *id, struct error *err);
+void store_bulk_add_uscc(struct store *st, const char *uscc, size_t len, int64_t id);
+void store_bulk_remove_uscc(struct store *st, const char *uscc, size_t len, int64_t id);
+/* Drop the bulk state without rebuilding (the transaction is rolled back). */
+void store_bulk_abandon(struct store *st);
 
 #endif
