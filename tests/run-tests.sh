@@ -52,6 +52,13 @@ if [ -x tests/e2e/run.sh ]; then
     run "e2e" tests/e2e/run.sh "$build/magnet"
 fi
 
+# The chain classifier must keep its precision and recall (goal: 0.9 / 0.85).
+if [ -x "$build/eval/eval_chains" ]; then
+    run "eval:chains-dev" "$build/eval/eval_chains" --quiet tests/data/chains-eval.csv
+    run "eval:chains-holdout" "$build/eval/eval_chains" --quiet --ignore-track digital_economy \
+        tests/data/chains-holdout.csv
+fi
+
 if [ "$tier" = full ]; then
     for s in tests/slow/*.sh; do
         [ -x "$s" ] || continue

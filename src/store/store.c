@@ -8,6 +8,7 @@
  */
 #include "store/store_internal.h"
 
+#include <pthread.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -161,10 +162,11 @@ static const char *const stmt_sql[ST_COUNT_] = {
     [ST_ENT_ANY_WITHOUT_USCC] = "SELECT EXISTS (SELECT 1 FROM ent WHERE uscc IS NULL)",
     [ST_ENT_LOAD] = ENT_SELECT " WHERE id = ?",
     [ST_ENT_INSERT] = ENT_INSERT " ON CONFLICT(uscc) DO NOTHING",
-    /* During a bulk load, without the index ON CONFLICT(uscc) names (the
-     * store checks the code against its map first). */
+    /* For a bulk load without the USCC index (store_bulk.c), which checks
+     * the code itself. */
     [ST_ENT_INSERT_PLAIN] = ENT_INSERT,
     [ST_ENT_USCC_OF] = "SELECT uscc FROM ent WHERE id = ?",
+    [ST_ENT_NAME_OF] = "SELECT name_key, region FROM ent WHERE id = ?",
     /* A NULL parameter keeps the stored value: the importer binds only the
      * fields that changed, so an empty cell never erases data. */
     [ST_ENT_UPDATE] = "UPDATE ent SET uscc = coalesce(?1, uscc), name = coalesce(?2, name),"
@@ -329,13 +331,23 @@ static int looks_foreign(struct store *st)
     return n > 0 && store_schema_version(st) == 0;
 }
 
+/* Before the first connection: SQLite's allocation statistics take a
+ * global mutex on every malloc, and nothing here reads them. (When SQLite
+ * is already initialised, sqlite3_config refuses and nothing changes.) */
+static void sqlite_setup(void)
+{
+    sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
+
 int store_open(const char *path, enum store_mode mode, struct store **out, struct error *err)
 {
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
     struct store *st;
     struct stat sb;
     int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX;
 
     *out = NULL;
+    pthread_once(&once, sqlite_setup);
     if (stat(path, &sb) != 0) {
         if (mode != STORE_CREATE)
             return error_set(err, "no store at %s: run 'magnet init' first (or pass --db FILE)",

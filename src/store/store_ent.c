@@ -38,7 +38,7 @@ static void bind_text(sqlite3_stmt *s, int col, const char *t, size_t len)
 
 /* The 64-bit FNV-1a hash of a name key, the indexed column name matching
  * goes through. */
-static int64_t name_hash(const char *key, size_t len)
+int64_t store_name_hash(const char *key, size_t len)
 {
     uint64_t h = 14695981039346656037ull;
     size_t i;
@@ -80,7 +80,7 @@ static int bind_fields(sqlite3_stmt *s, int col, const struct ent *e, uint64_t m
         if (f == F_NAME) {
             if (on && e->name_key) {
                 bind_text(s, col, e->name_key, e->name_key_len);
-                sqlite3_bind_int64(s, col + 1, name_hash(e->name_key, e->name_key_len));
+                sqlite3_bind_int64(s, col + 1, store_name_hash(e->name_key, e->name_key_len));
             }
             col += 2;
         }
@@ -154,7 +154,7 @@ int store_ent_find_uscc(struct store *st, const char *uscc, int64_t *id, struct 
 {
     sqlite3_stmt *s;
     int rc;
-    if (st->bulk)
+    if (store_bulk_serves(st) & BULK_USCC)
         return store_bulk_find_uscc(st, uscc, id, err);
     s = store_stmt(st, ST_ENT_FIND_USCC, err);
     if (!s)
@@ -186,13 +186,16 @@ static int collect_ids(struct store *st, sqlite3_stmt *s, int64_t *ids, size_t m
 int store_ent_find_name(struct store *st, const char *name_key, const char *region, int64_t *ids,
                         size_t max, struct error *err)
 {
-    sqlite3_stmt *s = store_stmt(st, region ? ST_ENT_FIND_NAME_REGION : ST_ENT_FIND_NAME, err);
+    sqlite3_stmt *s;
+    if (store_bulk_serves(st) & BULK_NAME)
+        return store_bulk_find_name(st, name_key, region, ids, max, err);
+    s = store_stmt(st, region ? ST_ENT_FIND_NAME_REGION : ST_ENT_FIND_NAME, err);
     if (!s)
         return -1;
     sqlite3_bind_text(s, 1, name_key, -1, SQLITE_STATIC);
     if (region)
         sqlite3_bind_text(s, 2, region, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(s, region ? 3 : 2, name_hash(name_key, strlen(name_key)));
+    sqlite3_bind_int64(s, region ? 3 : 2, store_name_hash(name_key, strlen(name_key)));
     return collect_ids(st, s, ids, max, err);
 }
 
@@ -242,16 +245,18 @@ int store_ent_load(struct store *st, int64_t id, struct ent *out, struct error *
 
 int store_ent_insert(struct store *st, struct ent *e, int64_t batch, struct error *err)
 {
-    const struct ent_value *uscc = &e->v[F_USCC];
+    int bulk_uscc = store_bulk_serves(st) & BULK_USCC;
     sqlite3_stmt *s;
     int col;
-    if (st->bulk && uscc->set) {
+    if (bulk_uscc && e->v[F_USCC].set) {
         int64_t id;
-        int rc = store_bulk_find_uscc(st, uscc->s, &id, err);
+        int rc = store_bulk_find_uscc(st, e->v[F_USCC].s, &id, err);
         if (rc != 0)
             return rc; /* 1: the USCC is taken */
     }
-    s = store_stmt(st, st->bulk ? ST_ENT_INSERT_PLAIN : ST_ENT_INSERT, err);
+    /* Without its index ON CONFLICT(uscc) names nothing: the map said the
+     * code is free. */
+    s = store_stmt(st, bulk_uscc ? ST_ENT_INSERT_PLAIN : ST_ENT_INSERT, err);
     if (!s)
         return -1;
     col = bind_fields(s, 1, e, ~0ull);
@@ -264,8 +269,8 @@ int store_ent_insert(struct store *st, struct ent *e, int64_t batch, struct erro
     if (sqlite3_changes(st->db) == 0)
         return 1; /* the USCC is taken */
     e->id = sqlite3_last_insert_rowid(st->db);
-    if (st->bulk && uscc->set)
-        store_bulk_add_uscc(st, uscc->s, uscc->len, e->id);
+    if (st->bulk)
+        store_bulk_inserted(st, e);
     return 0;
 }
 
@@ -289,11 +294,8 @@ int store_ent_update(struct store *st, const struct ent *old, const struct ent *
         return store_error(st, err, "update enterprise");
     }
     sqlite3_reset(s);
-    if (st->bulk && (changed & (1ull << F_USCC)) && e->v[F_USCC].set) {
-        if (old->v[F_USCC].set)
-            store_bulk_remove_uscc(st, old->v[F_USCC].s, old->v[F_USCC].len, e->id);
-        store_bulk_add_uscc(st, e->v[F_USCC].s, e->v[F_USCC].len, e->id);
-    }
+    if (st->bulk)
+        store_bulk_updated(st, old, e, changed);
 
     for (f = 0; f < F_COUNT && rc == 0; f++) {
         if (!(changed & (1ull << f)))

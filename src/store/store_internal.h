@@ -25,6 +25,7 @@ enum stmt_id {
     ST_ENT_INSERT,
     ST_ENT_INSERT_PLAIN,
     ST_ENT_USCC_OF,
+    ST_ENT_NAME_OF,
     ST_ENT_UPDATE,
     ST_ENT_EACH,
     ST_ENT_COUNT,
@@ -70,11 +71,24 @@ sqlite3_stmt *store_stmt_fresh(struct store *st, enum stmt_id id, struct error *
 /* Fill err from the connection's last error and return -1. */
 int store_error(struct store *st, struct error *err, const char *what);
 
-/* During a bulk load (st->bulk set): the USCC lookups the dropped index
- * served, from memory. find: 1 and *id, or 0, or -1. */
+/* The 64-bit hash of a name key that ent.name_hash holds. */
+int64_t store_name_hash(const char *key, size_t len);
+
+/* ---- bulk loads (store_bulk.c) ---- */
+
+/* The lookups a bulk load answers from memory because their index is
+ * dropped: BULK_USCC (store_ent_find_uscc, and whether an insert's USCC is
+ * taken) and BULK_NAME (store_ent_find_name). 0 outside a bulk load. */
+enum { BULK_USCC = 1, BULK_NAME = 2 };
+int store_bulk_serves(const struct store *st);
+/* As store_ent_find_uscc and store_ent_find_name, from the maps. */
 int store_bulk_find_uscc(struct store *st, const char *uscc, int64_t *id, struct error *err);
-void store_bulk_add_uscc(struct store *st, const char *uscc, size_t len, int64_t id);
-void store_bulk_remove_uscc(struct store *st, const char *uscc, size_t len, int64_t id);
+int store_bulk_find_name(struct store *st, const char *name_key, const char *region,
+                         int64_t *ids, size_t max, struct error *err);
+/* Keep the maps up after e was inserted (e->id set), or updated from old. */
+void store_bulk_inserted(struct store *st, const struct ent *e);
+void store_bulk_updated(struct store *st, const struct ent *old, const struct ent *e,
+                        uint64_t changed);
 /* Drop the bulk state without rebuilding (the transaction is rolled back). */
 void store_bulk_abandon(struct store *st);
 
