@@ -137,7 +137,7 @@ valgrind: unit
 demo: magnet
 	@tools/demo.sh
 
-bench: bench-import
+bench: bench-import bench-classify
 
 bench-import: magnet
 	@bench/import.sh
