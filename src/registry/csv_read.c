@@ -262,13 +262,23 @@ static int sniff_utf16(const unsigned char *p, size_t n, enum csv_enc *enc)
  * pick the most frequent: comma on a tie or when there are none. In UTF-8
  * and GB18030 these ASCII bytes never occur inside a multibyte character;
  * UTF-16 is read in units. */
+/* The separator is the one whose count is the same on the most lines among
+ * the first SNIFF_LINES (outside quotes), as a table's column count is: a
+ * title line above the table ("2024年名单") has none, and commas inside the
+ * scope of a tab-separated file vary from line to line. Ties go to the
+ * larger count, then to comma. */
+#define SNIFF_LINES 20
 static char detect_separator(const unsigned char *p, size_t n, enum csv_enc enc)
 {
+    static const unsigned char seps[3] = { ',', '\t', ';' };
     size_t step = (enc == ENC_UTF16LE || enc == ENC_UTF16BE) ? 2 : 1, i;
-    size_t comma = 0, tab = 0, semi = 0;
-    int quoted = 0;
+    size_t counts[SNIFF_LINES][3];
+    size_t lines = 0, k, j, l;
+    size_t best_lines = 0, best_count = 0;
+    int quoted = 0, best = 0, any = 0;
 
-    for (i = 0; i + step <= n; i += step) {
+    memset(counts, 0, sizeof(counts));
+    for (i = 0; i + step <= n && lines < SNIFF_LINES; i += step) {
         unsigned c = step == 1 ? p[i]
                      : enc == ENC_UTF16LE ? (unsigned)p[i] | (unsigned)p[i + 1] << 8
                                           : (unsigned)p[i] << 8 | p[i + 1];
@@ -276,20 +286,32 @@ static char detect_separator(const unsigned char *p, size_t n, enum csv_enc enc)
             quoted = !quoted;
         else if (quoted)
             continue;
-        else if (c == '\n' || c == '\r')
-            break;
-        else if (c == ',')
-            comma++;
-        else if (c == '\t')
-            tab++;
-        else if (c == ';')
-            semi++;
+        else if (c == '\n')
+            lines++;
+        else
+            for (k = 0; k < 3; k++)
+                if (c == seps[k])
+                    counts[lines][k]++;
     }
-    if (tab > comma && tab >= semi)
-        return '\t';
-    if (semi > comma && semi > tab)
-        return ';';
-    return ',';
+    if (lines < SNIFF_LINES)
+        lines++; /* the last, unterminated line */
+    for (k = 0; k < 3; k++) {
+        /* the most common non-zero count of this separator, and on how many lines */
+        for (l = 0; l < lines; l++) {
+            size_t cnt = counts[l][k], same = 0;
+            if (!cnt)
+                continue;
+            for (j = 0; j < lines; j++)
+                same += counts[j][k] == cnt;
+            if (!any || same > best_lines || (same == best_lines && cnt > best_count)) {
+                best = (int)k;
+                best_lines = same;
+                best_count = cnt;
+                any = 1;
+            }
+        }
+    }
+    return any ? (char)seps[best] : ',';
 }
 
 static int open_iconv(struct csv_reader *r, struct error *err)

@@ -9,6 +9,7 @@
 
 #include "base/alloc.h"
 #include "base/strbuf.h"
+#include "ref/uscc.h"
 
 /* Header names by field, compared after header_key(): no spaces, no "*",
  * no parenthesised parts, ASCII lower case. */
@@ -17,8 +18,10 @@ static const struct synonym {
     const char *names;  /* '|'-separated */
 } synonyms[] = {
     { F_USCC, "统一社会信用代码|社会信用代码|信用代码|统一信用代码|统一代码|社会统一信用代码|"
+              "统一社会信用代码/注册号|信用代码/注册号|纳税人识别号|税号|"
               "uscc|creditcode|unifiedsocialcreditcode|socialcreditcode" },
     { F_NAME, "企业名称|公司名称|名称|企业名|单位名称|市场主体名称|主体名称|企业全称|公司全称|"
+              "纳税人名称|企业(机构)名称|机构名称|"
               "name|company|companyname|enterprisename|enterprise" },
     { F_FORMER_NAMES, "曾用名|曾用名称|历史名称|formername|formernames" },
     { F_LEGAL_REP, "法定代表人|法人|法人代表|法定代表人/负责人|负责人|经营者|"
@@ -99,8 +102,12 @@ static void header_key(const char *h, struct strbuf *key, enum money_unit *unit)
                    *p == '\r' || *p == '_') {
             /* dropped */
         } else if (!memcmp(p, "\xE3\x80\x80", 3) || !memcmp(p, "\xEF\xBC\x8A", 3) ||
-                   !memcmp(p, "\xEF\xBC\x9A", 3)) { /* U+3000 ＊ ： */
+                   !memcmp(p, "\xEF\xBC\x9A", 3) || !memcmp(p, "\xEF\xBB\xBF", 3) ||
+                   (p[0] == 0xE2 && p[1] == 0x80 && (p[2] <= 0x8F || p[2] == 0xAF))) {
+            /* U+3000 ＊ ：, a BOM, U+2000..200F spaces and zero-width marks, U+202F */
             n = 3;
+        } else if (p[0] == 0xC2 && p[1] == 0xA0) { /* no-break space */
+            n = 2;
         } else if (*p < 0x80) {
             strbuf_addch(key, tolower(*p));
         } else {
@@ -156,6 +163,12 @@ static int lookup_with_unit_stripped(struct strbuf *key)
             char save = key->buf[key->len - sl];
             key->buf[key->len - sl] = '\0';
             k = synonym_lookup(key->buf);
+            if (k < 0 && key->len > sl + 1 && key->buf[key->len - sl - 1] == '/') {
+                /* "注册资本/万元" */
+                key->buf[key->len - sl - 1] = '\0';
+                k = synonym_lookup(key->buf);
+                key->buf[key->len - sl - 1] = '/';
+            }
             key->buf[key->len - sl] = save;
             if (k >= 0)
                 return k;
@@ -301,6 +314,25 @@ static int header_score(const struct header_row_copy *r, const struct mapping *m
     return score;
 }
 
+/* A row under the header is data, not a sub-header, when it holds a valid
+ * USCC anywhere or text under the header's name column: a 法定代表人 cell
+ * that happens to read "法人" must not swallow the first enterprise. */
+static int looks_like_data(const struct header_row_copy *h, const struct header_row_copy *nx,
+                           const struct mapping *m)
+{
+    size_t c;
+    char code[USCC_LEN + 1];
+    for (c = 0; c < nx->ncells; c++) {
+        if (!nx->cells[c][0])
+            continue;
+        if (uscc_normalize(nx->cells[c], strlen(nx->cells[c]), code, NULL) == 0)
+            return 1;
+        if (c < h->ncells && header_kind(h->cells[c], m, NULL) == F_NAME)
+            return 1;
+    }
+    return 0;
+}
+
 int column_map_build(const struct header_row_copy *rows, size_t n, const struct mapping *m,
                      struct column_map *out, struct error *err)
 {
@@ -331,7 +363,7 @@ int column_map_build(const struct header_row_copy *rows, size_t n, const struct 
                                     (c > 0 && c < h->ncells && !h->cells[c - 1][0])))
                 blanks_filled++;
         sub_score = header_score(nx, m, &sub_key);
-        if (blanks_filled && sub_score >= 1 && !sub_key)
+        if (blanks_filled && sub_score >= 1 && !sub_key && !looks_like_data(h, nx, m))
             sub = nx;
     }
 

@@ -24,6 +24,7 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "base/alloc.h"
 #include "base/hashmap.h"
@@ -35,12 +36,6 @@
 #include "registry/table_write.h"
 
 #define DEFAULT_MAX_ISSUES 10000
-#include <time.h>
-static double tnow(void){struct timespec t;clock_gettime(CLOCK_MONOTONIC,&t);return t.tv_sec+t.tv_nsec/1e9;}
-#include <sys/resource.h>
-static double tcpu(void){struct rusage u;getrusage(RUSAGE_THREAD,&u);return u.ru_utime.tv_sec+u.ru_utime.tv_usec/1e6+u.ru_stime.tv_sec+u.ru_stime.tv_usec/1e6;}
-#define TMARK(what) ((void)(getenv("MAGNET_TIMING") && fprintf(stderr, "T %-12s %.3f cpu %.3f\n", what, tnow(), tcpu())))
-
 
 /* ---- SHA-256 on a helper thread ---- */
 
@@ -144,9 +139,10 @@ void import_result_release(struct import_result *res)
 
 /* ---- the USCCs of a file ---- */
 
-/* A set of normalized USCCs, each with the row it was first seen in. A code
- * is 18 characters of '0'-'Y', six bits each, so it packs exactly into two
- * words: no key copies, and one cache line per probe. */
+/* A set of normalized USCCs, each with the row it was first seen in (the
+ * writer's, one lookup per row). A code is 18 characters of '0'-'Y', six
+ * bits each, so it packs exactly into two words: no key copies to keep, and
+ * a probe compares in place. */
 struct uscc_slot {
     uint64_t a, b;  /* characters 0-9 and 10-17; a == 0 marks an empty slot */
     size_t row;
@@ -155,6 +151,7 @@ struct uscc_slot {
 struct uscc_set {
     struct uscc_slot *slots;
     size_t mask, count;
+    size_t expected;  /* rows the file may hold, to size the table once */
 };
 
 static void uscc_pack(const char *uscc, uint64_t *a, uint64_t *b)
@@ -179,7 +176,13 @@ static void uscc_set_grow(struct uscc_set *set)
     struct uscc_slot *old = set->slots;
     size_t n = old ? set->mask + 1 : 0, i, k;
     size_t cap = n ? 2 * n : (size_t)1 << 14;
-    set->slots = xcalloc(cap, sizeof(*set->slots));
+    while (3 * cap < 4 * set->expected)
+        cap *= 2;
+    /* Zeroed by writing, not calloc: probing reads a slot before writing
+     * it, and a page calloc left on the shared zero page then faults a
+     * second time, with a TLB shootdown to the other thread's core. */
+    set->slots = xmalloc(st_mult(cap, sizeof(*set->slots)));
+    memset(set->slots, 0, cap * sizeof(*set->slots));
     set->mask = cap - 1;
     for (i = 0; i < n; i++) {
         if (!old[i].a)
@@ -197,7 +200,7 @@ static size_t uscc_set_put(struct uscc_set *set, const char *uscc, size_t row)
 {
     uint64_t a, b;
     size_t k;
-    if (!set->slots || 2 * (set->count + 1) > set->mask + 1)
+    if (!set->slots || 4 * (set->count + 1) > 3 * (set->mask + 1))
         uscc_set_grow(set);
     uscc_pack(uscc, &a, &b);
     for (k = uscc_slot_of(set, a, b); set->slots[k].a; k = (k + 1) & set->mask)
@@ -236,7 +239,6 @@ struct rowctx {
     struct issue_list *held;  /* parsing: issues go here; NULL: published at once (writer) */
     struct strbuf reasons;    /* this row's error messages, for the rejects file */
     struct strbuf tmp, tmp2;
-    size_t nparsed;
 };
 
 struct importer {
@@ -442,8 +444,11 @@ static void parse_cell(struct rowctx *rx, struct ent *e, struct region_inputs *r
 {
     struct importer *im = rx->im;
     const struct column *col = &im->map.cols[colno];
-    struct error err = ERROR_INIT;
+    struct error err; /* 1 KiB: only what an empty message needs is set, per cell */
     int rc;
+
+    err.code = 0;
+    err.msg[0] = '\0';
 
     if (c->type == CELL_EMPTY || value_is_blank(c->text, c->len))
         return;
@@ -612,13 +617,40 @@ static void parse_cell(struct rowctx *rx, struct ent *e, struct region_inputs *r
 /* Streets by county, for finding the street an address names once the
  * county is known: a county has a few dozen streets, so checking each is
  * far cheaper than a general address parse. Built once per process. */
+struct street_entry {
+    const struct region *r;
+    size_t len;    /* of r->name */
+    unsigned sig;  /* start_sig() of the name */
+    int one_char;  /* the name is one character: sig says nothing */
+};
+
 struct street_list {
     size_t n, alloc;
-    const struct region **streets;
+    struct street_entry *streets;
 };
 
 static struct hashmap streets_by_county;
 static pthread_once_t streets_once = PTHREAD_ONCE_INIT;
+
+/* Bytes in the UTF-8 character that starts with byte c. */
+static size_t char_len(unsigned char c)
+{
+    return c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
+}
+
+/* A number 0-511 for the first two characters of s (n bytes), or the one
+ * when there is only one: equal starts give equal numbers. */
+static unsigned start_sig(const char *s, size_t n)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    size_t k = char_len(u[0]), i;
+    unsigned h = 0;
+    if (k < n)
+        k += char_len(u[k]);
+    for (i = 0; i < k && i < n; i++)
+        h = h * 31 + u[i];
+    return h & 511;
+}
 
 static void streets_build(void)
 {
@@ -627,6 +659,7 @@ static void streets_build(void)
     for (i = 0; i < n; i++) {
         const struct region *r = region_at(i);
         struct street_list **slot;
+        struct street_entry *se;
         int added;
         if (r->level != REGION_STREET || !r->parent)
             continue;
@@ -635,25 +668,59 @@ static void streets_build(void)
         if (added)
             *slot = xcalloc(1, sizeof(**slot));
         ALLOC_GROW((*slot)->streets, (*slot)->n + 1, (*slot)->alloc);
-        (*slot)->streets[(*slot)->n++] = r;
+        se = &(*slot)->streets[(*slot)->n++];
+        se->r = r;
+        se->len = strlen(r->name);
+        se->sig = start_sig(r->name, se->len);
+        se->one_char = char_len((unsigned char)r->name[0]) >= se->len;
     }
 }
 
-/* The street of county that the address names, or NULL. */
+/* The street of county that the address names, or NULL: the longest
+ * street name found in it, the first such in table order. */
 static const struct region *street_in_address(const struct region *county, const char *address)
 {
     const struct street_list *l;
     const struct region *best = NULL;
-    size_t i, best_len = 0;
+    size_t i, best_len = 0, alen, nat = 0;
+    uint64_t starts[8] = { 0 };
+    /* Where each character starts and its start_sig(), for the first 256 */
+    unsigned short at[256], at_sig[256];
     pthread_once(&streets_once, streets_build);
     l = hashmap_get(&streets_by_county, county->code, strlen(county->code));
     if (!l)
         return NULL;
+    /* The first two characters at each character of the address (a UTF-8
+     * match starts on a character boundary): a street whose first two
+     * appear nowhere cannot be in it, which rules out nearly every street
+     * without a search. (A name of one character is always searched.) */
+    alen = strlen(address);
+    for (i = 0; i < alen; i += char_len((unsigned char)address[i])) {
+        unsigned sig = start_sig(address + i, alen - i);
+        starts[sig >> 6] |= 1ull << (sig & 63);
+        if (nat < 256 && i < 65536) {
+            at[nat] = (unsigned short)i;
+            at_sig[nat++] = (unsigned short)sig;
+        }
+    }
     for (i = 0; i < l->n; i++) {
-        size_t len = strlen(l->streets[i]->name);
-        if (len > best_len && strstr(address, l->streets[i]->name)) {
-            best = l->streets[i];
-            best_len = len;
+        const struct street_entry *se = &l->streets[i];
+        int found = 0;
+        if (se->len <= best_len ||
+            (!se->one_char && !(starts[se->sig >> 6] >> (se->sig & 63) & 1)))
+            continue;
+        if (se->one_char || nat == 256 || alen >= 65536) {
+            found = memmem(address, alen, se->r->name, se->len) != NULL;
+        } else {
+            /* Only where the first two characters match. */
+            size_t k;
+            for (k = 0; k < nat && !found; k++)
+                found = at_sig[k] == se->sig && at[k] + se->len <= alen &&
+                        !memcmp(address + at[k], se->r->name, se->len);
+        }
+        if (found) {
+            best = se->r;
+            best_len = se->len;
         }
     }
     return best;
@@ -1006,11 +1073,12 @@ static void item_release(struct row_item *it)
  * memory of its record. */
 static void item_reuse(struct row_item *it)
 {
-    struct ent e = it->e;
     free(it->reasons);
-    memset(it, 0, sizeof(*it));
-    ent_reset(&e);
-    it->e = e;
+    it->reasons = NULL;
+    it->row = 0;
+    it->errors = 0;
+    it->raw = NULL;
+    ent_reset(&it->e);
 }
 
 static void batch_free(struct row_batch *b)
@@ -1069,7 +1137,6 @@ static void parse_row(struct rowctx *rx, const struct table_row *tr, struct row_
     size_t i;
 
     item_reuse(it);
-    rx->nparsed++;
     rx->row = it->row = tr->row;
     rx->errors = 0;
     strbuf_reset(&rx->reasons);
@@ -1423,7 +1490,6 @@ static void *parser_thread(void *arg)
             pthread_cond_wait(&f->changed, &f->mu);
         pthread_mutex_unlock(&f->mu);
     }
-    TMARK("parser-end");
     rowctx_release(&rx);
     return NULL;
 }
@@ -1451,6 +1517,19 @@ static void importer_release(struct importer *im)
     column_map_release(&im->map);
     free(im->seen.slots);
     table_writer_abort(im->rejects);
+}
+
+/* About how many rows path holds, from its size: a generous row is ~400
+ * bytes of CSV; compressed XLSX rows are smaller, and then the table just
+ * grows. Capped so that an odd file costs little memory up front. */
+static size_t expected_rows(const char *path)
+{
+    struct stat sb;
+    size_t n;
+    if (stat(path, &sb) != 0 || sb.st_size <= 0)
+        return 0;
+    n = (size_t)sb.st_size / 400;
+    return n < ((size_t)1 << 24) ? n : (size_t)1 << 24;
 }
 
 static const char *base_name(const char *path)
@@ -1487,7 +1566,6 @@ int import_file(struct store *st, const char *path, const struct import_options 
     pthread_t hash_tid, parse_tid;
     int hashing = 0, parsing = 0, rc = 0, in_tx = 0, r = 0;
 
-    TMARK("start");
     memset(res, 0, sizeof(*res));
     memset(&im, 0, sizeof(im));
     memset(&feed, 0, sizeof(feed));
@@ -1509,6 +1587,7 @@ int import_file(struct store *st, const char *path, const struct import_options 
     im.opt = opt;
     im.res = res;
     im.max_issues = opt->max_issues ? opt->max_issues : DEFAULT_MAX_ISSUES;
+    im.seen.expected = expected_rows(path);
     rowctx_init(&wx, &im);
     rowctx_init(&px, &im);
     pthread_mutex_init(&feed.mu, NULL);
@@ -1568,9 +1647,9 @@ int import_file(struct store *st, const char *path, const struct import_options 
         }
     }
     im.writing = 1;
-    /* Into an empty store, the USCC index is built once at the end rather
-     * than kept up row by row (see store_bulk_begin). */
-    if (!getenv("MAGNET_NOBULK") && store_bulk_begin(st, err) < 0) {
+    /* Into an empty store, the USCC and name indexes are built once at the
+     * end rather than kept up row by row (see store_bulk_begin). */
+    if (store_bulk_begin(st, err) < 0) {
         rc = -1;
         goto out;
     }
@@ -1600,9 +1679,6 @@ int import_file(struct store *st, const char *path, const struct import_options 
         if (opt->progress)
             opt->progress((size_t)res->counts.rows, opt->progress_ctx);
     }
-    TMARK("written");
-    if (getenv("MAGNET_TIMING"))
-        fprintf(stderr, "T wparsed %zu 0\n", px.nparsed);
     pthread_join(parse_tid, NULL);
     parsing = 0;
     if (rc == 0 && feed.failed) {
@@ -1627,9 +1703,7 @@ out:
         rc = 1;
     if (in_tx) {
         if (rc == 0 && !opt->dry_run) {
-            TMARK("idx0");
-            if (store_bulk_end(st, err) != 0 || (TMARK("precommit"), 0) ||
-                store_batch_finish(st, im.batch, res->sha256[0] ? res->sha256 : NULL,
+            if (store_batch_finish(st, im.batch, res->sha256[0] ? res->sha256 : NULL,
                                    &res->counts, err) != 0 ||
                 store_commit(st, err) != 0) {
                 store_rollback(st);
@@ -1657,7 +1731,6 @@ out:
             table_writer_abort(w);
         }
     }
-    TMARK("committed");
     sort_issues(res->errors, res->errors_kept);
     sort_issues(res->warnings, res->warnings_kept);
     rowctx_release(&wx);

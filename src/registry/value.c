@@ -124,13 +124,19 @@ static int is_digit(int c)
     return c >= '0' && c <= '9';
 }
 
-/* Remove every occurrence of each listed string from buf (length *n). */
+/* Remove every occurrence of each listed (non-empty) string from buf
+ * (length *n). */
 static void remove_all(char *buf, size_t *n, const char *const *lits, size_t nlits)
 {
     size_t r = 0, w = 0, i;
     while (r < *n) {
         for (i = 0; i < nlits; i++) {
-            size_t k = strlen(lits[i]);
+            size_t k;
+            /* The first byte rules out nearly every string at nearly every
+             * position: this runs on each byte of each status cell. */
+            if (lits[i][0] != buf[r])
+                continue;
+            k = strlen(lits[i]);
             if (k <= *n - r && memcmp(buf + r, lits[i], k) == 0)
                 break;
         }
@@ -704,41 +710,44 @@ void value_today(char out[11])
 struct status_word {
     const char *text;
     enum ent_status st;
+    size_t len;  /* set by the initialiser below: strlen(text) */
 };
+
+#define STATUS_WORD(t, st) { t, st, sizeof(t) - 1 }
 
 /* Matched against the text with spaces and the separators ，,、;/ removed,
  * ASCII lower-cased, and anything in brackets dropped. */
 static const struct status_word status_words[] = {
-    { "存续", STATUS_ACTIVE },       { "在业", STATUS_ACTIVE },
-    { "在营", STATUS_ACTIVE },       { "开业", STATUS_ACTIVE },
-    { "在册", STATUS_ACTIVE },       { "正常", STATUS_ACTIVE },
-    { "营业", STATUS_ACTIVE },       { "正常经营", STATUS_ACTIVE },
-    { "迁入", STATUS_ACTIVE },       { "已迁入", STATUS_ACTIVE },
+    STATUS_WORD("存续", STATUS_ACTIVE),       STATUS_WORD("在业", STATUS_ACTIVE),
+    STATUS_WORD("在营", STATUS_ACTIVE),       STATUS_WORD("开业", STATUS_ACTIVE),
+    STATUS_WORD("在册", STATUS_ACTIVE),       STATUS_WORD("正常", STATUS_ACTIVE),
+    STATUS_WORD("营业", STATUS_ACTIVE),       STATUS_WORD("正常经营", STATUS_ACTIVE),
+    STATUS_WORD("迁入", STATUS_ACTIVE),       STATUS_WORD("已迁入", STATUS_ACTIVE),
     /* 经营异常 is a listing in the credit system, not a registration
      * status: such an enterprise is still registered (存续). */
-    { "经营异常", STATUS_ACTIVE },   { "active", STATUS_ACTIVE },
-    { "inbusiness", STATUS_ACTIVE }, { "existing", STATUS_ACTIVE },
-    { "注销", STATUS_CANCELLED },    { "已注销", STATUS_CANCELLED },
+    STATUS_WORD("经营异常", STATUS_ACTIVE),   STATUS_WORD("active", STATUS_ACTIVE),
+    STATUS_WORD("inbusiness", STATUS_ACTIVE), STATUS_WORD("existing", STATUS_ACTIVE),
+    STATUS_WORD("注销", STATUS_CANCELLED),    STATUS_WORD("已注销", STATUS_CANCELLED),
     /* revoked and then cancelled: cancellation is the later, final state */
-    { "吊销已注销", STATUS_CANCELLED }, { "吊销后注销", STATUS_CANCELLED },
-    { "cancelled", STATUS_CANCELLED }, { "canceled", STATUS_CANCELLED },
-    { "deregistered", STATUS_CANCELLED },
-    { "吊销", STATUS_REVOKED },      { "已吊销", STATUS_REVOKED },
-    { "被吊销", STATUS_REVOKED },    { "吊销未注销", STATUS_REVOKED },
-    { "吊销营业执照", STATUS_REVOKED }, { "revoked", STATUS_REVOKED },
-    { "迁出", STATUS_MOVED_OUT },    { "已迁出", STATUS_MOVED_OUT },
-    { "movedout", STATUS_MOVED_OUT }, { "moved-out", STATUS_MOVED_OUT },
-    { "moved_out", STATUS_MOVED_OUT },
-    { "停业", STATUS_SUSPENDED },    { "歇业", STATUS_SUSPENDED },
-    { "suspended", STATUS_SUSPENDED },
-    { "清算", STATUS_LIQUIDATING },  { "清算中", STATUS_LIQUIDATING },
-    { "正在清算", STATUS_LIQUIDATING }, { "liquidating", STATUS_LIQUIDATING },
-    { "liquidation", STATUS_LIQUIDATING }, { "inliquidation", STATUS_LIQUIDATING },
-    { "撤销", STATUS_OTHER },        { "已撤销", STATUS_OTHER },
-    { "被撤销", STATUS_OTHER },      { "撤销登记", STATUS_OTHER },
-    { "责令关闭", STATUS_OTHER },    { "关闭", STATUS_OTHER },
-    { "解散", STATUS_OTHER },        { "其他", STATUS_OTHER },
-    { "other", STATUS_OTHER },
+    STATUS_WORD("吊销已注销", STATUS_CANCELLED), STATUS_WORD("吊销后注销", STATUS_CANCELLED),
+    STATUS_WORD("cancelled", STATUS_CANCELLED), STATUS_WORD("canceled", STATUS_CANCELLED),
+    STATUS_WORD("deregistered", STATUS_CANCELLED),
+    STATUS_WORD("吊销", STATUS_REVOKED),      STATUS_WORD("已吊销", STATUS_REVOKED),
+    STATUS_WORD("被吊销", STATUS_REVOKED),    STATUS_WORD("吊销未注销", STATUS_REVOKED),
+    STATUS_WORD("吊销营业执照", STATUS_REVOKED), STATUS_WORD("revoked", STATUS_REVOKED),
+    STATUS_WORD("迁出", STATUS_MOVED_OUT),    STATUS_WORD("已迁出", STATUS_MOVED_OUT),
+    STATUS_WORD("movedout", STATUS_MOVED_OUT), STATUS_WORD("moved-out", STATUS_MOVED_OUT),
+    STATUS_WORD("moved_out", STATUS_MOVED_OUT),
+    STATUS_WORD("停业", STATUS_SUSPENDED),    STATUS_WORD("歇业", STATUS_SUSPENDED),
+    STATUS_WORD("suspended", STATUS_SUSPENDED),
+    STATUS_WORD("清算", STATUS_LIQUIDATING),  STATUS_WORD("清算中", STATUS_LIQUIDATING),
+    STATUS_WORD("正在清算", STATUS_LIQUIDATING), STATUS_WORD("liquidating", STATUS_LIQUIDATING),
+    STATUS_WORD("liquidation", STATUS_LIQUIDATING), STATUS_WORD("inliquidation", STATUS_LIQUIDATING),
+    STATUS_WORD("撤销", STATUS_OTHER),        STATUS_WORD("已撤销", STATUS_OTHER),
+    STATUS_WORD("被撤销", STATUS_OTHER),      STATUS_WORD("撤销登记", STATUS_OTHER),
+    STATUS_WORD("责令关闭", STATUS_OTHER),    STATUS_WORD("关闭", STATUS_OTHER),
+    STATUS_WORD("解散", STATUS_OTHER),        STATUS_WORD("其他", STATUS_OTHER),
+    STATUS_WORD("other", STATUS_OTHER),
 };
 
 static int status_lookup(const char *s, size_t n, enum ent_status *out)
@@ -747,7 +756,7 @@ static int status_lookup(const char *s, size_t n, enum ent_status *out)
     if (n > 6 && ends_with(s, n, "企业"))
         n -= strlen("企业");
     for (i = 0; i < sizeof(status_words) / sizeof(status_words[0]); i++) {
-        if (equals(s, n, status_words[i].text)) {
+        if (status_words[i].len == n && starts(s, n, status_words[i].text) == n) {
             *out = status_words[i].st;
             return 1;
         }

@@ -41,14 +41,15 @@ int store_commit(struct store *st, struct error *err);
 void store_rollback(struct store *st);
 
 /* A bulk load: inside a write transaction, on a store that holds no
- * enterprise yet, drop the USCC uniqueness index (the costliest to keep up
- * under rows in random code order) and serve its lookups from memory until
- * store_bulk_end() creates it again in one sorted pass. The enterprise
- * functions below behave exactly as without it. Returns 1 when a bulk load
- * started, 0 when the store is not empty (nothing changed), -1 on error. */
+ * enterprise yet, drop the indexes on the USCC and the name hash (costly to
+ * keep up under rows in random key order) and serve their lookups from
+ * memory until store_bulk_end() creates them again, each in one sorted
+ * pass. The enterprise functions below behave exactly as without it.
+ * Returns 1 when a bulk load started, 0 when the store is not empty
+ * (nothing changed), -1 on error. */
 int store_bulk_begin(struct store *st, struct error *err);
 /* Rebuild what store_bulk_begin dropped (still inside the transaction);
- * 0 when no bulk load is under way. */
+ * 0 when no bulk load is under way. store_commit() calls it. */
 int store_bulk_end(struct store *st, struct error *err);
 
 /* ---- import batches (provenance) ---- */

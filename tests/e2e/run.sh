@@ -35,8 +35,10 @@ run_case() {
     export T MAGNET_DB="$T/magnet.db"
     # split into steps
     awk -v dir="$T" 'BEGIN{n=0; f=dir"/step0"} /^---$/{n++; f=dir"/step"n; next} {print > f}' "$file"
-    for s in "$T"/step*; do
-        local cmd="" want_exit=0
+    local n=0
+    while [ -f "$T/step$n" ]; do
+        local s="$T/step$n" cmd="" want_exit=0
+        n=$((n + 1))
         cmd=$(sed -n 's/^cmd: //p' "$s")
         [ -n "$cmd" ] || continue
         want_exit=$(sed -n 's/^exit: //p' "$s"); want_exit=${want_exit:-0}

@@ -195,6 +195,112 @@ static void test_insert_update_history(void **state)
     store_close(st);
 }
 
+/* The indexes on ent as a separate connection sees them. */
+static void indexes_of(char *out, size_t cap)
+{
+    sqlite3 *db;
+    sqlite3_stmt *s;
+    size_t n = 0;
+    out[0] = '\0';
+    assert_int_equal(sqlite3_open(dbpath, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_prepare_v2(db, "SELECT name FROM sqlite_schema WHERE type = 'index'"
+                                            " AND tbl_name = 'ent' AND sql IS NOT NULL ORDER BY name",
+                                        -1, &s, NULL),
+                     SQLITE_OK);
+    while (sqlite3_step(s) == SQLITE_ROW)
+        n += (size_t)snprintf(out + n, cap - n, "%s,", (const char *)sqlite3_column_text(s, 0));
+    sqlite3_finalize(s);
+    sqlite3_close(db);
+}
+
+static void make_ent(struct ent *e, const char *uscc, const char *name, const char *region)
+{
+    ent_init(e);
+    if (uscc)
+        ent_set_text(e, F_USCC, uscc, strlen(uscc));
+    ent_set_text(e, F_NAME, name, strlen(name));
+    ent_set_name_key(e, name, strlen(name));
+    if (region)
+        ent_set_text(e, F_REGION, region, strlen(region));
+}
+
+/* A load into an empty store drops the USCC and name indexes and answers
+ * their lookups from memory, exactly as the indexes would; the commit
+ * brings them back, and so does a rollback. */
+static void test_bulk_load(void **state)
+{
+    struct store *st;
+    struct error err = ERROR_INIT;
+    struct ent a, b, b2, loaded;
+    struct batch_info bi = { "import", "a.csv", NULL, NULL, "tester" };
+    int64_t batch, id, ids[4];
+    char before[512], after[512];
+
+    assert_int_equal(store_open(dbpath, STORE_CREATE, &st, &err), 0);
+    indexes_of(before, sizeof(before));
+    assert_non_null(strstr(before, "ent_uscc,"));
+    assert_non_null(strstr(before, "ent_name_hash,"));
+    assert_int_equal(store_bulk_begin(st, &err), -1); /* outside a transaction */
+
+    assert_int_equal(store_begin(st, &err), 0);
+    assert_int_equal(store_batch_begin(st, &bi, &batch, &err), 0);
+    assert_int_equal(store_bulk_begin(st, &err), 1);
+    make_ent(&a, "91330106MA2AXK0C3Q", "同名公司", "330106");
+    make_ent(&b, NULL, "同名公司", "330106");
+    assert_int_equal(store_ent_insert(st, &a, batch, &err), 0);
+    assert_int_equal(store_ent_insert(st, &a, batch, &err), 1); /* the USCC is taken */
+    assert_int_equal(store_ent_find_uscc(st, "91330106MA2AXK0C3Q", &id, &err), 1);
+    assert_int_equal(id, a.id);
+    assert_int_equal(store_ent_find_uscc(st, "91330106MA2B7LQ526", &id, &err), 0);
+    assert_int_equal(store_ent_find_name(st, "同名公司", NULL, ids, 4, &err), 1);
+    assert_int_equal(store_ent_insert(st, &b, batch, &err), 0);
+    assert_int_equal(store_ent_find_name(st, "同名公司", "330106", ids, 4, &err), 2);
+    assert_true(ids[0] == a.id && ids[1] == b.id);
+    assert_int_equal(store_ent_find_name(st, "同名公司", "110108", ids, 4, &err), 0);
+    assert_int_equal(store_ent_find_name(st, "同名公司", NULL, ids, 1, &err), 2);
+    assert_int_equal(ids[0], a.id);
+
+    /* an update that gives b a USCC and a new name moves it in both maps */
+    assert_int_equal(store_ent_load(st, b.id, &loaded, &err), 0);
+    make_ent(&b2, "91330106MA2B7LQ526", "新名公司", NULL);
+    b2.id = b.id;
+    assert_int_equal(store_ent_update(st, &loaded, &b2, (1ull << F_USCC) | (1ull << F_NAME), batch,
+                                      &err),
+                     0);
+    assert_int_equal(store_ent_find_uscc(st, "91330106MA2B7LQ526", &id, &err), 1);
+    assert_int_equal(id, b.id);
+    assert_int_equal(store_ent_find_name(st, "同名公司", NULL, ids, 4, &err), 1);
+    assert_int_equal(store_ent_find_name(st, "新名公司", "330106", ids, 4, &err), 1);
+    assert_int_equal(ids[0], b.id);
+    assert_int_equal(store_ent_insert(st, &b2, batch, &err), 1);
+    assert_int_equal(store_commit(st, &err), 0);
+    indexes_of(after, sizeof(after));
+    assert_string_equal(after, before);
+    assert_int_equal(store_ent_find_uscc(st, "91330106MA2B7LQ526", &id, &err), 1);
+
+    /* not empty any more: no bulk load */
+    assert_int_equal(store_begin(st, &err), 0);
+    assert_int_equal(store_bulk_begin(st, &err), 0);
+    store_rollback(st);
+    store_close(st);
+    ent_release(&a);
+    ent_release(&b);
+    ent_release(&b2);
+    ent_release(&loaded);
+
+    /* a rolled-back bulk load leaves the indexes as they were */
+    teardown(state);
+    assert_int_equal(store_open(dbpath, STORE_CREATE, &st, &err), 0);
+    assert_int_equal(store_begin(st, &err), 0);
+    assert_int_equal(store_bulk_begin(st, &err), 1);
+    store_rollback(st);
+    assert_int_equal(store_begin(st, &err), 0);
+    assert_int_equal(store_bulk_begin(st, &err), 1);
+    store_close(st); /* with the transaction open: rolled back */
+    indexes_of(after, sizeof(after));
+    assert_string_equal(after, before);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -202,6 +308,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_columns_follow_field_table, setup, teardown),
         cmocka_unit_test_setup_teardown(test_refuses_foreign_and_newer, setup, teardown),
         cmocka_unit_test_setup_teardown(test_insert_update_history, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_bulk_load, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
