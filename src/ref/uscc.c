@@ -54,14 +54,60 @@ static void describe(const char *s, size_t len, int32_t cp, char *buf, size_t ca
         snprintf(buf, cap, "'%.*s'", (int)len, s);
 }
 
+/* Characters that are invisible but travel with codes copied from web pages
+ * and Word: zero-width spaces and joiners, the word joiner, a stray BOM. */
+static int is_invisible(int32_t cp)
+{
+    return (cp >= 0x200B && cp <= 0x200F) || cp == 0x2060 || cp == 0xFEFF || cp == 0x00AD;
+}
+
+/* A code Excel stored as a number has lost digits ("9.13301E+17",
+ * "913301061234567000"): say so, rather than count characters. */
+static int looks_like_excel_number(const char *s, size_t n)
+{
+    size_t i, digits = 0;
+    int exp = 0, dot = 0;
+    for (i = 0; i < n; i++) {
+        char c = s[i];
+        if (c >= '0' && c <= '9')
+            digits++;
+        else if ((c == 'e' || c == 'E') && !exp)
+            exp = 1;
+        else if (c == '.' && !dot)
+            dot = 1;
+        else if (!((c == '+' || c == '-') && i > 0 && (s[i - 1] == 'e' || s[i - 1] == 'E')))
+            return 0;
+    }
+    return digits >= 6 && (exp || dot);
+}
+
 int uscc_normalize(const char *in, size_t len, char out[USCC_LEN + 1], struct error *err)
 {
-    size_t start = 0, end, i, chars = 0;
+    char clean[4 * USCC_LEN + 16];
+    size_t start = 0, end, i, chars = 0, k = 0;
     int32_t cp;
 
     out[0] = '\0';
     if (!in)
         len = 0;
+    /* Drop invisible characters first (short inputs only: a real code is 18
+     * characters, so anything long is rejected on its length anyway). */
+    if (len < sizeof(clean)) {
+        for (i = 0; i < len;) {
+            size_t l = ref_utf8_next(in + i, len - i, &cp);
+            if (!is_invisible(cp)) {
+                memcpy(clean + k, in + i, l);
+                k += l;
+            }
+            i += l;
+        }
+        in = clean;
+        len = k;
+    }
+    if (looks_like_excel_number(in, len))
+        return error_set(err, "'%.*s' is a number: Excel stored the code as a number and lost its "
+                              "last digits; format the column as text (文本) and enter the codes "
+                              "again", (int)len, in);
     /* trim: find the first and one past the last non-space character */
     while (start < len) {
         size_t l = ref_utf8_next(in + start, len - start, &cp);

@@ -7,15 +7,34 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 
 #include "registry/csv_read.h"
 #include "registry/table.h"
 #include "registry/xlsx_read.h"
 
+/* An HTML document: after a BOM and white space, "<!DOCTYPE html", "<html",
+ * "<table", "<meta" or "<?xml ... <html" in the first bytes. */
+static int looks_like_html(const unsigned char *p, size_t n)
+{
+    static const char *const starts[] = { "<!doctype html", "<html", "<table", "<meta", "<head" };
+    size_t i = 0, k;
+    if (n >= 3 && !memcmp(p, "\xEF\xBB\xBF", 3))
+        i = 3;
+    while (i < n && (p[i] == ' ' || p[i] == '\t' || p[i] == '\r' || p[i] == '\n'))
+        i++;
+    for (k = 0; k < sizeof(starts) / sizeof(starts[0]); k++) {
+        size_t len = strlen(starts[k]);
+        if (i + len <= n && !strncasecmp((const char *)p + i, starts[k], len))
+            return 1;
+    }
+    return 0;
+}
+
 struct table_reader *table_open(const char *path, const char *sheet, struct error *err)
 {
-    unsigned char magic[8] = { 0 };
+    unsigned char magic[512] = { 0 };
     struct stat sb;
     size_t n;
     FILE *f;
@@ -41,6 +60,12 @@ struct table_reader *table_open(const char *path, const char *sheet, struct erro
     if (n >= 8 && !memcmp(magic, "\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1", 8)) {
         error_set(err, "%s: this is an old Excel 97-2003 .xls file; save it as .xlsx or .csv "
                        "in Excel and import that", path);
+        return NULL;
+    }
+    if (looks_like_html(magic, n)) {
+        error_set(err, "%s: this is an HTML page (a web table saved with a spreadsheet name, as "
+                       "many OA systems export); open it in Excel and save it as .xlsx or .csv, "
+                       "then import that", path);
         return NULL;
     }
     if (sheet) {
