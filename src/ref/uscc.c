@@ -65,26 +65,34 @@ static int is_invisible(int32_t cp)
  * "913301061234567000"): say so, rather than count characters. */
 static int looks_like_excel_number(const char *s, size_t n)
 {
-    size_t i, digits = 0;
-    int exp = 0, dot = 0;
-    for (i = 0; i < n; i++) {
-        char c = s[i];
-        if (c >= '0' && c <= '9')
+    size_t i = 0, digits = 0, exp_digits = 0;
+    int dot = 0, exp = 0;
+    while (i < n && s[i] >= '0' && s[i] <= '9')
+        i++, digits++;
+    if (i < n && s[i] == '.') {
+        dot = 1;
+        for (i++; i < n && s[i] >= '0' && s[i] <= '9'; i++)
             digits++;
-        else if ((c == 'e' || c == 'E') && !exp)
-            exp = 1;
-        else if (c == '.' && !dot)
-            dot = 1;
-        else if (!((c == '+' || c == '-') && i > 0 && (s[i - 1] == 'e' || s[i - 1] == 'E')))
-            return 0;
     }
-    return digits >= 6 && (exp || dot);
+    if (i < n && (s[i] == 'e' || s[i] == 'E')) {
+        exp = 1;
+        i++;
+        if (i < n && (s[i] == '+' || s[i] == '-'))
+            i++;
+        for (; i < n && s[i] >= '0' && s[i] <= '9'; i++)
+            exp_digits++;
+        if (!exp_digits)
+            return 0; /* "…363E": a code ending in E, not an exponent */
+    }
+    return i == n && digits >= 6 && (dot || exp);
 }
+
+static int uscc_check_form(const char *in, size_t len, char out[USCC_LEN + 1], struct error *err);
 
 int uscc_normalize(const char *in, size_t len, char out[USCC_LEN + 1], struct error *err)
 {
     char clean[4 * USCC_LEN + 16];
-    size_t start = 0, end, i, chars = 0, k = 0;
+    size_t i, k = 0;
     int32_t cp;
 
     out[0] = '\0';
@@ -104,10 +112,23 @@ int uscc_normalize(const char *in, size_t len, char out[USCC_LEN + 1], struct er
         in = clean;
         len = k;
     }
+    if (uscc_check_form(in, len, out, err) == 0)
+        return 0;
+    /* Only an input that is not a valid code gets the Excel explanation: a
+     * real code such as "9133010656358136E5" must never be refused as one. */
     if (looks_like_excel_number(in, len))
         return error_set(err, "'%.*s' is a number: Excel stored the code as a number and lost its "
                               "last digits; format the column as text (文本) and enter the codes "
                               "again", (int)len, in);
+    return -1;
+}
+
+/* The form and the check character of the (invisible-free) input. */
+static int uscc_check_form(const char *in, size_t len, char out[USCC_LEN + 1], struct error *err)
+{
+    size_t start = 0, end, i, chars = 0;
+    int32_t cp;
+
     /* trim: find the first and one past the last non-space character */
     while (start < len) {
         size_t l = ref_utf8_next(in + start, len - start, &cp);
