@@ -218,6 +218,26 @@ static void test_split(void **state)
     assert_int_equal(p.check, 'X');
 }
 
+/* Codes pasted from web pages carry invisible characters; codes Excel kept
+ * as numbers have lost digits and must be explained, but a real code that
+ * happens to end in "E" plus digits is still a code. */
+static void test_invisible_and_excel_numbers(void **state)
+{
+    char out[USCC_LEN + 1];
+    struct error err = ERROR_INIT;
+    (void)state;
+    static const char pasted[] = "\xE2\x80\x8B" "91110000600037341L" "\xEF\xBB\xBF";
+    assert_int_equal(uscc_normalize(pasted, strlen(pasted), out, &err), 0);
+    assert_string_equal(out, "91110000600037341L");
+    assert_int_equal(uscc_normalize("9.13301061234568e+17", 20, out, &err), -1);
+    assert_non_null(strstr(err.msg, "Excel stored the code as a number"));
+    assert_int_equal(uscc_normalize("913301061234567000.0", 20, out, &err), -1);
+    assert_non_null(strstr(err.msg, "number"));
+    /* ends in E: not an exponent; reported on its own terms */
+    assert_int_equal(uscc_normalize("91141002563581363F", 18, out, &err), -1);
+    assert_null(strstr(err.msg, "Excel"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -228,6 +248,7 @@ int main(void)
         cmocka_unit_test(test_errors),
         cmocka_unit_test(test_check_char_edges),
         cmocka_unit_test(test_split),
+        cmocka_unit_test(test_invisible_and_excel_numbers),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
