@@ -1588,6 +1588,8 @@ int import_file(struct store *st, const char *path, const struct import_options 
     im.res = res;
     im.max_issues = opt->max_issues ? opt->max_issues : DEFAULT_MAX_ISSUES;
     im.seen.expected = expected_rows(path);
+    atomic_init(&im.errors_full, 0);
+    atomic_init(&im.warnings_full, 0);
     rowctx_init(&wx, &im);
     rowctx_init(&px, &im);
     pthread_mutex_init(&feed.mu, NULL);

@@ -294,6 +294,7 @@ int main(int argc, char **argv)
     free(expected);
     free(got_track);
     free(exp_track);
+    free(skip);
     strbuf_release(&name);
     strbuf_release(&scope);
     strbuf_release(&misses);
