@@ -6,6 +6,7 @@
 #include <pwd.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "chain/classify_run.h"
@@ -62,6 +63,16 @@ static void print_issue(const char *kind, const struct import_result *r,
     if (is->value[0])
         fprintf(stderr, ": '%s'", is->value);
     fprintf(stderr, ": %s\n", is->message);
+}
+
+/* Whether two paths name the same existing file (the rejects file must never
+ * replace the file being imported). */
+static int same_file(const char *a, const char *b)
+{
+    struct stat sa, sb;
+    if (stat(a, &sa) != 0 || stat(b, &sb) != 0)
+        return 0;
+    return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
 }
 
 static const char *os_user(void)
@@ -127,6 +138,9 @@ int cmd_import(int argc, char **argv)
                                opt.rejects_path);
     if (opt.rejects_path && argc - optind > 1)
         return cli_usage_error("import", "--rejects takes one input FILE at a time");
+    if (opt.rejects_path && same_file(opt.rejects_path, argv[optind]))
+        return cli_usage_error("import", "--rejects %s is the input file: it would be "
+                                         "overwritten; name another file", opt.rejects_path);
     if (mapping_path) {
         if (mapping_load(mapping_path, &map, &err) != 0) {
             cli_print_error(&err);
@@ -184,6 +198,10 @@ int cmd_import(int argc, char **argv)
         if (opt.progress)
             fputc('\n', stderr);
         if (rc < 0) {
+            /* With several files, every message must say which one. */
+            const char *base = strrchr(argv[i], '/') ? strrchr(argv[i], '/') + 1 : argv[i];
+            if (!strstr(err.msg, base))
+                error_prefix(&err, "%s: ", base);
             if (json)
                 json_array_append_new(files, json_pack("{s:s, s:s}", "file", argv[i], "fatal",
                                                        err.msg));
