@@ -418,14 +418,38 @@ int column_map_build(const struct header_row_copy *rows, size_t n, const struct 
             out->cols[c].header = strbuf_detach(&name, NULL);
         }
     }
+    /* Extra cells are kept by name: every column needs a name of its own,
+     * or a later cell would overwrite an earlier one. */
+    for (c = 0; c < out->ncols; c++) {
+        struct column *col = &out->cols[c];
+        char letter[8];
+        size_t d;
+        int dup = 0;
+        for (d = 0; d < c && !dup; d++)
+            dup = !strcmp(out->cols[d].header, col->header);
+        table_column_name(c, letter);
+        if (!col->header[0]) {
+            struct strbuf k = STRBUF_INIT;
+            strbuf_addf(&k, "列%s", letter);
+            col->key = strbuf_detach(&k, NULL);
+        } else if (dup) {
+            struct strbuf k = STRBUF_INIT;
+            strbuf_addf(&k, "%s(列%s)", col->header, letter);
+            col->key = strbuf_detach(&k, NULL);
+        } else {
+            col->key = xstrdup(col->header);
+        }
+    }
     return (int)(best + (sub ? 2 : 1));
 }
 
 void column_map_release(struct column_map *cm)
 {
     size_t i;
-    for (i = 0; i < cm->ncols; i++)
+    for (i = 0; i < cm->ncols; i++) {
         free(cm->cols[i].header);
+        free(cm->cols[i].key);
+    }
     free(cm->cols);
     memset(cm, 0, sizeof(*cm));
 }

@@ -33,6 +33,9 @@ enum column_kind {
 struct column {
     int kind;                  /* enum ent_field or enum column_kind */
     char *header;              /* the header text as written (cleaned), "" when blank */
+    char *key;                 /* the name the column's cells are kept under as extra
+                                  columns: the header, "列C" for a blank one, "备注(列F)"
+                                  for the second of two same-named columns */
     enum money_unit unit;      /* for money columns: the unit the header declares, else 0 */
 };
 

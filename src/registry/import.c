@@ -563,7 +563,7 @@ static void parse_cell(struct rowctx *rx, struct ent *e, struct region_inputs *r
             /* Kept verbatim with the extra columns: nothing is thrown away. */
             if (!*extra)
                 *extra = json_object();
-            json_object_set_new(*extra, col->header, json_stringn(c->text, c->len));
+            json_object_set_new(*extra, col->key, json_stringn(c->text, c->len));
             row_warning(rx, col, colno, c->text, "unrecognised qualification '%s' kept as text",
                         unknown);
         }
@@ -606,7 +606,7 @@ static void parse_cell(struct rowctx *rx, struct ent *e, struct region_inputs *r
             break;
         if (!*extra)
             *extra = json_object();
-        json_object_set_new(*extra, col->header[0] ? col->header : "?",
+        json_object_set_new(*extra, col->key,
                             json_stringn(rx->tmp.buf, rx->tmp.len));
         break;
     }
@@ -993,6 +993,7 @@ struct row_item {
     int errors;             /* errors found while parsing */
     char *reasons;          /* their messages joined, or NULL */
     const struct table_row *raw;  /* the row as read (in its batch), for the rejects file */
+    int note;               /* a note or total below the table: not an enterprise */
 };
 
 #define BATCH_ROWS 512
@@ -1077,6 +1078,7 @@ static void item_reuse(struct row_item *it)
     it->reasons = NULL;
     it->row = 0;
     it->errors = 0;
+    it->note = 0;
     it->raw = NULL;
     ent_reset(&it->e);
 }
@@ -1128,6 +1130,48 @@ static void raw_fix(struct raw_rows *raw, size_t n)
 
 /* Parse and check one row into it (either thread). tr must stay valid
  * until the item is written (it is kept for the rejects file). */
+/* Exports end with notes and totals: "合计" or "总计" in the name column,
+ * or a row whose only text is "数据来源：…", "导出时间：…", "共2条记录",
+ * "注：…". They are not enterprises. Returns the text that gave it away,
+ * or NULL. */
+static const char *row_note(const struct importer *im, const struct table_row *tr)
+{
+    static const char *const totals[] = { "合计", "总计", "小计", "汇总" };
+    static const char *const prefixes[] = { "数据来源", "来源：", "来源:", "导出时间", "导出日期",
+                                            "统计时间", "统计日期", "截止", "截至", "制表",
+                                            "注：", "注:", "备注：", "备注:", "说明：", "说明:",
+                                            "填表说明", "共" };
+    const struct cell *only = NULL;
+    size_t i, k, filled = 0;
+
+    for (i = 0; i < tr->ncells; i++) {
+        const struct cell *c = &tr->cells[i];
+        if (c->type == CELL_EMPTY || value_is_blank(c->text, c->len))
+            continue;
+        filled++;
+        only = c;
+        if (i < im->map.ncols && im->map.cols[i].kind == F_NAME)
+            for (k = 0; k < sizeof(totals) / sizeof(totals[0]); k++)
+                if (c->len >= strlen(totals[k]) && !memcmp(c->text, totals[k], strlen(totals[k])) &&
+                    c->len <= strlen(totals[k]) + 3)
+                    return c->text;
+    }
+    if (filled != 1 || only->type != CELL_STRING)
+        return NULL;
+    for (k = 0; k < sizeof(prefixes) / sizeof(prefixes[0]); k++) {
+        size_t n = strlen(prefixes[k]);
+        if (only->len >= n && !memcmp(only->text, prefixes[k], n)) {
+            /* "共" only as in "共2条记录" / "共 15 家": a count follows */
+            if (!strcmp(prefixes[k], "共") &&
+                !(only->len > n && ((only->text[n] >= '0' && only->text[n] <= '9') ||
+                                    only->text[n] == ' ')))
+                continue;
+            return only->text;
+        }
+    }
+    return NULL;
+}
+
 static void parse_row(struct rowctx *rx, const struct table_row *tr, struct row_item *it)
 {
     struct importer *im = rx->im;
@@ -1141,6 +1185,15 @@ static void parse_row(struct rowctx *rx, const struct table_row *tr, struct row_
     rx->errors = 0;
     strbuf_reset(&rx->reasons);
     memset(&ri, 0, sizeof(ri));
+    {
+        const char *note = row_note(im, tr);
+        if (note) {
+            it->note = 1;
+            row_warning(rx, NULL, 0, note, "a note or total below the table, not an "
+                                           "enterprise: skipped");
+            return;
+        }
+    }
 
     for (i = 0; i < tr->ncells; i++) {
         if (i >= im->map.ncols) {
@@ -1235,6 +1288,8 @@ static int consume_row(struct rowctx *rx, struct row_item *it, struct error *err
     const struct ent *e = &it->e;
     int rc = 0;
 
+    if (it->note)
+        return 0;
     rx->row = it->row;
     rx->errors = it->errors;
     strbuf_reset(&rx->reasons);
