@@ -315,6 +315,14 @@ static int scale_decimal(uint64_t mant, int frac, uint64_t scale, int64_t *out)
     return 0;
 }
 
+/* A comma at pos separates thousands only when exactly three digits follow
+ * it ("1,000.5", "12,345,678"); "500,5" or "1,2" is something else. */
+static int groups_of_three(const char *t, size_t pos, size_t m)
+{
+    return pos + 3 < m && is_digit(t[pos + 1]) && is_digit(t[pos + 2]) &&
+           is_digit(t[pos + 3]) && (pos + 4 >= m || !is_digit(t[pos + 4]));
+}
+
 int value_parse_money(const char *s, size_t len, enum money_unit bare_unit, struct money *out,
                       struct error *err)
 {
@@ -380,6 +388,9 @@ int value_parse_money(const char *s, size_t len, enum money_unit bare_unit, stru
             if (dot)
                 frac++;
         } else if (c == ',' && any_digit && !dot && pos + 1 < m && is_digit(t[pos + 1])) {
+            if (!groups_of_three(t, pos, m))
+                return error_set(err, "'%s': a comma between digits must separate thousands "
+                                      "(1,000.5); is it a decimal comma?", buf);
             continue;  /* thousands separator */
         } else if (c == '.' && !dot && pos + 1 < m && is_digit(t[pos + 1])) {
             dot = 1;
@@ -911,6 +922,9 @@ int value_parse_count(const struct cell *c, int64_t *out, struct error *err)
             if (dot)
                 frac++;
         } else if (ch == ',' && digits && !dot && pos + 1 < (size_t)n && is_digit(buf[pos + 1])) {
+            if (!groups_of_three(buf, pos, (size_t)n))
+                return error_set(err, "'%s': a comma between digits must separate thousands "
+                                      "(1,234); is it a decimal comma?", buf);
             continue;
         } else if (ch == '.' && digits && !dot && pos + 1 < (size_t)n && is_digit(buf[pos + 1])) {
             dot = 1;
