@@ -415,6 +415,8 @@ int column_map_build(const struct header_row_copy *rows, size_t n, const struct 
             }
             out->cols[c].kind = kind;
             out->cols[c].unit = unit;
+            if (kind == F_CAPITAL || kind == F_PAID_IN || kind == F_FUNDING_AMOUNT)
+                value_header_currency(name.buf, out->cols[c].currency);
             out->cols[c].header = strbuf_detach(&name, NULL);
         }
     }

@@ -37,6 +37,7 @@ struct column {
                                   columns: the header, "列C" for a blank one, "备注(列F)"
                                   for the second of two same-named columns */
     enum money_unit unit;      /* for money columns: the unit the header declares, else 0 */
+    char currency[4];          /* for money columns: the currency it declares, else "" */
 };
 
 struct column_map {

@@ -439,6 +439,17 @@ static void parse_industry(struct rowctx *rx, struct ent *e, const struct column
     ent_set_text(e, F_INDUSTRY, ind->code, strlen(ind->code));
 }
 
+/* Digits, separators and spaces only: no unit or currency written. */
+static int is_bare_number(const char *s, size_t len)
+{
+    size_t i;
+    for (i = 0; i < len; i++)
+        if (!((s[i] >= '0' && s[i] <= '9') || s[i] == '.' || s[i] == ',' || s[i] == ' ' ||
+              s[i] == 'e' || s[i] == 'E' || s[i] == '+'))
+            return 0;
+    return len > 0;
+}
+
 static void parse_cell(struct rowctx *rx, struct ent *e, struct region_inputs *ri,
                        json_t **extra, size_t colno, const struct cell *c)
 {
@@ -485,6 +496,9 @@ static void parse_cell(struct rowctx *rx, struct ent *e, struct region_inputs *r
     case F_FUNDING_AMOUNT: {
         struct money m;
         rc = value_parse_money(c->text, c->len, col->unit ? col->unit : MONEY_UNIT_WAN, &m, &err);
+        /* A bare number in a "注册资本（万美元）" column is in the header's currency. */
+        if (rc > 0 && col->currency[0] && is_bare_number(c->text, c->len))
+            memcpy(m.currency, col->currency, 4);
         if (rc < 0)
             row_error(rx, col, colno, c->text, "%s", err.msg);
         else if (rc > 0)

@@ -455,14 +455,42 @@ int value_parse_money(const char *s, size_t len, enum money_unit bare_unit, stru
 
 enum money_unit value_header_money_unit(const char *header)
 {
+    char cur[4];
     if (!header)
         return 0;
     if (strstr(header, "亿"))
         return MONEY_UNIT_YI;
+    if (strstr(header, "千万"))
+        return MONEY_UNIT_QIANWAN;
+    if (strstr(header, "百万"))
+        return MONEY_UNIT_BAIWAN;
     if (strstr(header, "万"))
         return MONEY_UNIT_WAN;
+    if (strstr(header, "千元") || strstr(header, "千美元") || strstr(header, "千港元"))
+        return MONEY_UNIT_QIAN;
     if (strstr(header, "元"))
         return MONEY_UNIT_YUAN;
+    /* A currency without a scale ("(USD)", "(美金)") means whole units. */
+    if (value_header_currency(header, cur))
+        return MONEY_UNIT_YUAN;
+    return 0;
+}
+
+int value_header_currency(const char *header, char out[4])
+{
+    size_t i, n;
+    if (!header)
+        return 0;
+    n = strlen(header);
+    for (i = 0; i < n; i++) {
+        size_t len;
+        const struct currency_word *w = match_currency(header + i, n - i, &len);
+        /* 元 names the unit but no currency; RMB/人民币 are the default */
+        if (w && w->code && strcmp(w->code, "CNY")) {
+            memcpy(out, w->code, 4);
+            return 1;
+        }
+    }
     return 0;
 }
 

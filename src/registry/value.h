@@ -26,7 +26,10 @@
  * "注册资本（元）"), else MONEY_UNIT_WAN, the registries' convention. */
 enum money_unit {
     MONEY_UNIT_YUAN = 1,
+    MONEY_UNIT_QIAN = 1000,         /* 千元 */
     MONEY_UNIT_WAN = 10000,
+    MONEY_UNIT_BAIWAN = 1000000,    /* 百万元 */
+    MONEY_UNIT_QIANWAN = 10000000,  /* 千万元 */
     MONEY_UNIT_YI = 100000000
 };
 
@@ -65,6 +68,10 @@ int value_parse_money(const char *s, size_t len, enum money_unit bare_unit, stru
  * The first of 亿, 万, 元 found anywhere in the header decides, in that
  * order ("注册资本(万美元)" -> MONEY_UNIT_WAN). */
 enum money_unit value_header_money_unit(const char *header);
+
+/* The currency a header declares for its bare numbers: "注册资本（万美元）",
+ * "Registered Capital (USD)" -> "USD"; 0 when it names none (then CNY). */
+int value_header_currency(const char *header, char out[4]);
 
 /* ---- dates ---- */
 
