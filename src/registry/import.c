@@ -439,6 +439,20 @@ static void parse_industry(struct rowctx *rx, struct ent *e, const struct column
     ent_set_text(e, F_INDUSTRY, ind->code, strlen(ind->code));
 }
 
+/* 15 digits (spaces around allowed): the registration number enterprises
+ * had before the unified social credit code. */
+static int is_regno(const char *s, size_t len)
+{
+    size_t i, digits = 0;
+    for (i = 0; i < len; i++) {
+        if (s[i] >= '0' && s[i] <= '9')
+            digits++;
+        else if (s[i] != ' ')
+            return 0;
+    }
+    return digits == 15;
+}
+
 /* Digits, separators and spaces only: no unit or currency written. */
 static int is_bare_number(const char *s, size_t len)
 {
@@ -470,7 +484,19 @@ static void parse_cell(struct rowctx *rx, struct ent *e, struct region_inputs *r
     switch (col->kind) {
     case F_USCC: {
         char code[USCC_LEN + 1];
-        if (uscc_normalize(c->text, c->len, code, &err) != 0)
+        if (is_regno(c->text, c->len)) {
+            /* A pre-2015 15-digit business registration number (注册号). Under a
+             * 信用代码/注册号 header it is expected: keep it; elsewhere say what it is. */
+            if (strstr(col->header, "注册号")) {
+                if (!*extra)
+                    *extra = json_object();
+                json_object_set_new(*extra, "注册号", json_stringn(c->text, c->len));
+            } else {
+                row_error(rx, col, colno, c->text, "'%.*s' has 15 digits: an old business "
+                          "registration number (注册号), not a unified social credit code; "
+                          "put it in a column named 注册号", (int)c->len, c->text);
+            }
+        } else if (uscc_normalize(c->text, c->len, code, &err) != 0)
             row_error(rx, col, colno, c->text, "%s", err.msg);
         else
             ent_set_text(e, F_USCC, code, USCC_LEN);

@@ -628,6 +628,34 @@ static int time_tail_ok(const char *s, size_t n, size_t p)
     return 1;
 }
 
+/* Why a text that failed to parse is not a date, when a common mistake
+ * explains it: a month without a day, the year last, a two-digit year. */
+static int not_a_date(struct error *err, const char *buf, size_t n)
+{
+    size_t p = 0, groups = 0, len[4] = { 0, 0, 0, 0 };
+    while (p < n && groups < 4) {
+        size_t start = p;
+        while (p < n && is_digit(buf[p]))
+            p++;
+        if (p == start)
+            break;
+        len[groups++] = p - start;
+        if (p < n && (buf[p] == '-' || buf[p] == '/' || buf[p] == '.'))
+            p++;
+        else
+            break;
+    }
+    if (p == n && groups == 2 && len[0] == 4 && len[1] <= 2)
+        return error_set(err, "'%s' is not a date: it has no day (a month, not a date)", buf);
+    if (p == n && groups == 3 && len[0] <= 2 && len[1] <= 2 && len[2] == 4)
+        return error_set(err, "'%s' is not a date: with the year last, the day-first and the "
+                              "month-first readings differ; write it as 2019-03-05", buf);
+    if (p == n && groups == 3 && len[0] == 2 && len[1] <= 2 && len[2] <= 2)
+        return error_set(err, "'%s' is not a date: a two-digit year is ambiguous; write the "
+                              "year in full (2019-03-05)", buf);
+    return error_set(err, "'%s' is not a date", buf);
+}
+
 static int parse_date_text(const char *s, size_t len, const char *today, char out[11],
                            struct error *err)
 {
@@ -660,7 +688,7 @@ static int parse_date_text(const char *s, size_t len, const char *today, char ou
     }
     y = read_int(buf, (size_t)n, &p, 4);
     if (y < 0 || p != 4)
-        return error_set(err, "'%s' is not a date", buf);
+        return not_a_date(err, buf, (size_t)n);
     if (p + 1 < (size_t)n && buf[p] == ' ' && starts(buf + p + 1, (size_t)n - p - 1, "年"))
         p++;
     if ((k = starts(buf + p, (size_t)n - p, "年"))) {
@@ -677,7 +705,7 @@ static int parse_date_text(const char *s, size_t len, const char *today, char ou
             p++;
         d = read_int(buf, (size_t)n, &p, 2);
         if (d < 0)
-            return error_set(err, "'%s' is not a date: no day", buf);
+            return error_set(err, "'%s' is not a date: it has no day (a month, not a date)", buf);
         while (p < (size_t)n && buf[p] == ' ')
             p++;
         if ((k = starts(buf + p, (size_t)n - p, "日")) || (k = starts(buf + p, (size_t)n - p, "号")))
@@ -688,7 +716,7 @@ static int parse_date_text(const char *s, size_t len, const char *today, char ou
         char sep = buf[p++];
         m = read_int(buf, (size_t)n, &p, 2);
         if (m < 0 || p >= (size_t)n || buf[p] != sep)
-            return error_set(err, "'%s' is not a date", buf);
+            return not_a_date(err, buf, (size_t)n);
         p++;
         d = read_int(buf, (size_t)n, &p, 2);
         if (d < 0)

@@ -289,9 +289,14 @@ static void test_date(void **state)
                                 "serial between 20000 and 80000)");
     date_bad(str_cell("20191305"), "'20191305' is not a date: there is no month 13");
     date_bad(str_cell("2019-3/5"), "'2019-3/5' is not a date");
-    date_bad(str_cell("19-3-5"), "'19-3-5' is not a date");
-    date_bad(str_cell("05/03/2019"), "'05/03/2019' is not a date");
-    date_bad(str_cell("2019年3月"), "'2019年3月' is not a date: no day");
+    date_bad(str_cell("19-3-5"), "'19-3-5' is not a date: a two-digit year is ambiguous; write "
+                                 "the year in full (2019-03-05)");
+    date_bad(str_cell("05/03/2019"), "'05/03/2019' is not a date: with the year last, the "
+                                     "day-first and the month-first readings differ; write it "
+                                     "as 2019-03-05");
+    date_bad(str_cell("2019-03"), "'2019-03' is not a date: it has no day (a month, not a "
+                                  "date)");
+    date_bad(str_cell("2019年3月"), "'2019年3月' is not a date: it has no day (a month, not a date)");
     date_bad(str_cell("2019-03-05abc"), "'2019-03-05abc' is not a date");
     date_bad(str_cell("2019-03-05 noon"), "'2019-03-05 noon' is not a date");
     date_bad(str_cell("二〇一九年三月五日"), "'二〇一九年三月五日' is not a date");
