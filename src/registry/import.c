@@ -1037,6 +1037,10 @@ struct row_item {
 };
 
 #define BATCH_ROWS 512
+/* A batch also ends once its rows' text passes this, so that the ring of
+ * batches in flight is bounded in bytes, not only in rows: 8 batches of
+ * 512 one-megabyte rows would otherwise be 4 GB. */
+#define BATCH_TEXT_BYTES (4u << 20)
 #define RING_BATCHES 8
 
 /* The rows of a batch as read, copied out of the reader's buffers (which
@@ -1423,7 +1427,7 @@ static int feed_read(struct feed *f, struct row_batch *b, struct error *err)
     int r = 1;
 
     raw->ncells = raw->text_len = 0;
-    while (k < BATCH_ROWS && f->pend_next < f->pend->n) {
+    while (k < BATCH_ROWS && raw->text_len < BATCH_TEXT_BYTES && f->pend_next < f->pend->n) {
         const struct header_row_copy *c = &f->pend->rows[f->pend_next++];
         struct cell *cells = xcalloc(c->ncells + 1, sizeof(*cells));
         size_t i;
@@ -1438,7 +1442,8 @@ static int feed_read(struct feed *f, struct row_batch *b, struct error *err)
             raw_add(raw, k++, &tr);
         free(cells);
     }
-    while (k < BATCH_ROWS && (r = table_next(f->rd, &tr, err)) > 0)
+    while (k < BATCH_ROWS && raw->text_len < BATCH_TEXT_BYTES &&
+           (r = table_next(f->rd, &tr, err)) > 0)
         if (!row_is_blank(&tr))
             raw_add(raw, k++, &tr);
     raw_fix(raw, k);
