@@ -423,12 +423,60 @@ static void parse_region_code(struct rowctx *rx, struct region_inputs *ri,
         ri->by_code = r;
 }
 
+/* An industry written as its path in the classification, as vendors export
+ * it: "制造业 > 医药制造业 > 化学药品制剂制造". The last level is the answer;
+ * every earlier level must be one of its ancestors. */
+static const struct industry *industry_path(const char *text, char *msg, size_t msglen)
+{
+    char seg[8][128];
+    size_t nseg = 0, i;
+    const char *p = text;
+    const struct industry *last, *a;
+    while (*p && nseg < 8) {
+        size_t n = strcspn(p, ">/");
+        size_t b = 0;
+        while (b < n && p[b] == ' ')
+            b++;
+        while (n > b && p[n - 1] == ' ')
+            n--;
+        if (n - b >= sizeof(seg[0]))
+            return NULL;
+        memcpy(seg[nseg], p + b, n - b);
+        seg[nseg][n - b] = '\0';
+        if (seg[nseg][0])
+            nseg++;
+        p += strcspn(p, ">/");
+        if (*p)
+            p++;
+    }
+    if (nseg < 2)
+        return NULL;
+    last = industry_parse(seg[nseg - 1], msg, msglen);
+    if (!last)
+        return NULL;
+    for (i = 0; i + 1 < nseg; i++) {
+        char m2[64];
+        const struct industry *x;
+        a = industry_parse(seg[i], m2, sizeof(m2));
+        for (x = last; x && x != a; x = x->parent)
+            ;
+        if (a && !x) {
+            snprintf(msg, msglen, "the path does not hold together: '%.60s' is not above '%.60s'",
+                     seg[i], seg[nseg - 1]);
+            return NULL;
+        }
+    }
+    return last;
+}
+
 static void parse_industry(struct rowctx *rx, struct ent *e, const struct column *col,
                            size_t colno, const struct cell *c)
 {
     char msg[256];
     const struct industry *ind = industry_parse(c->text, msg, sizeof(msg));
     const struct industry *cur;
+    if (!ind && strpbrk(c->text, ">/"))
+        ind = industry_path(c->text, msg, sizeof(msg));
     if (!ind) {
         row_error(rx, col, colno, c->text, "%s", msg);
         return;
