@@ -256,6 +256,9 @@ struct importer {
     atomic_int errors_full, warnings_full;
     /* USCCs seen in this file -> row, for duplicate warnings (writer only) */
     struct uscc_set seen;
+    /* name keys of the rows without a USCC -> first row (writer only); the
+     * keys are owned copies */
+    struct hashmap seen_names;
     /* rejects */
     struct table_writer *rejects;
 };
@@ -1395,6 +1398,24 @@ static int consume_row(struct rowctx *rx, struct row_item *it, struct error *err
             row_warning(rx, NULL, 0, e->v[F_USCC].s,
                         "USCC %s also appears in row %zu; this row's values win",
                         e->v[F_USCC].s, prev);
+    } else if (e->name_key && !rx->errors) {
+        int added;
+        void **slot;
+        /* the same name in another region is another enterprise */
+        struct strbuf k = STRBUF_INIT;
+        char *key;
+        strbuf_addf(&k, "%s\x1f%s", e->name_key, e->v[F_REGION].set ? e->v[F_REGION].s : "");
+        key = strbuf_detach(&k, NULL);
+        slot = hashmap_put(&im->seen_names, key, strlen(key), &added);
+        if (added) {
+            *slot = (void *)(uintptr_t)rx->row;
+        } else {
+            free(key);
+            row_warning(rx, NULL, 0, e->v[F_NAME].s,
+                        "'%s' (no USCC) also appears in row %zu; the rows are one enterprise "
+                        "and this row's values win", e->v[F_NAME].s,
+                        (size_t)(uintptr_t)*slot);
+        }
     }
     im->res->counts.rows++;
     if (!rx->errors && im->writing)
@@ -1662,8 +1683,13 @@ static int open_rejects(struct importer *im, struct error *err)
 
 static void importer_release(struct importer *im)
 {
+    const struct hashmap_entry *he;
+    size_t pos = 0;
     column_map_release(&im->map);
     free(im->seen.slots);
+    while ((he = hashmap_next(&im->seen_names, &pos)))
+        free((char *)he->key);
+    hashmap_release(&im->seen_names);
     table_writer_abort(im->rejects);
 }
 
