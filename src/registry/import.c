@@ -34,6 +34,7 @@
 #include "ref/region.h"
 #include "ref/uscc.h"
 #include "registry/table_write.h"
+#include "registry/xlsx_read.h"
 
 #define DEFAULT_MAX_ISSUES 10000
 
@@ -1693,6 +1694,38 @@ static void importer_release(struct importer *im)
     table_writer_abort(im->rejects);
 }
 
+struct sheet_hint {
+    const char *current;  /* the sheet read, or NULL */
+    struct strbuf names;
+};
+
+static void add_sheet_name(const char *name, void *ctx)
+{
+    struct sheet_hint *h = ctx;
+    if (h->current && !strcmp(h->current, name))
+        return;
+    if (h->names.len)
+        strbuf_addstr(&h->names, ", ");
+    strbuf_addstr(&h->names, name);
+}
+
+/* When the first sheet of a workbook has no table (an instructions sheet, a
+ * cover page), say which other sheets there are. */
+static void hint_other_sheets(const char *path, const char *source, struct error *err)
+{
+    struct sheet_hint h;
+    const char *bang = source ? strrchr(source, '!') : NULL;
+    size_t n;
+    h.current = bang ? bang + 1 : NULL;
+    strbuf_init(&h.names, 0);
+    if (xlsx_sheet_names(path, add_sheet_name, &h, NULL) > 1 && h.names.len) {
+        n = strlen(err->msg);
+        snprintf(err->msg + n, sizeof(err->msg) - n,
+                 "; the workbook has other sheets: %s (choose one with --sheet NAME)", h.names.buf);
+    }
+    strbuf_release(&h.names);
+}
+
 /* About how many rows path holds, from its size: a generous row is ~400
  * bytes of CSV; compressed XLSX rows are smaller, and then the table just
  * grows. Capped so that an odd file costs little memory up front. */
@@ -1793,6 +1826,8 @@ int import_file(struct store *st, const char *path, const struct import_options 
     r = column_map_build(pend.rows, pend.n, opt->mapping, &im.map, err);
     if (r < 0) {
         error_prefix(err, "%s: ", res->source);
+        if (!opt->sheet)
+            hint_other_sheets(path, rd->source, err);
         rc = -1;
         goto out;
     }
