@@ -40,7 +40,9 @@
 
 /* ---- SHA-256 on a helper thread ---- */
 
-int import_sha256_file(const char *path, char out[65], struct error *err)
+/* Hash path; stop early (returning -1) when *cancel becomes non-zero. */
+static int sha256_file(const char *path, char out[65], const atomic_int *cancel,
+                       struct error *err)
 {
     static const char hex[] = "0123456789abcdef";
     unsigned char buf[1 << 16], md[EVP_MAX_MD_SIZE];
@@ -58,9 +60,14 @@ int import_sha256_file(const char *path, char out[65], struct error *err)
         EVP_MD_CTX_free(ctx);
         return error_set(err, "sha256: cannot initialise");
     }
-    while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
+    while ((n = fread(buf, 1, sizeof(buf), f)) > 0) {
         EVP_DigestUpdate(ctx, buf, n);
-    if (ferror(f))
+        if (cancel && atomic_load(cancel)) {
+            rc = error_set(err, "%s: hashing cancelled", path);
+            break;
+        }
+    }
+    if (!rc && ferror(f))
         rc = error_set(err, "%s: read error: %s", path, strerror(errno));
     EVP_DigestFinal_ex(ctx, md, &mdlen);
     EVP_MD_CTX_free(ctx);
@@ -73,17 +80,23 @@ int import_sha256_file(const char *path, char out[65], struct error *err)
     return rc;
 }
 
+int import_sha256_file(const char *path, char out[65], struct error *err)
+{
+    return sha256_file(path, out, NULL, err);
+}
+
 struct hash_job {
     const char *path;
     char hex[65];
     struct error err;
     int rc;
+    atomic_int cancel;  /* set when the import failed: the hash is not needed */
 };
 
 static void *hash_thread(void *arg)
 {
     struct hash_job *j = arg;
-    j->rc = import_sha256_file(j->path, j->hex, &j->err);
+    j->rc = sha256_file(j->path, j->hex, &j->cancel, &j->err);
     return NULL;
 }
 
@@ -1809,6 +1822,7 @@ int import_file(struct store *st, const char *path, const struct import_options 
 
     memset(&hj, 0, sizeof(hj));
     hj.path = path;
+    atomic_init(&hj.cancel, 0);
     if (pthread_create(&hash_tid, NULL, hash_thread, &hj) == 0)
         hashing = 1;
 
@@ -1906,6 +1920,10 @@ out:
     feed_release(&feed);
     table_free(rd);
     if (hashing) {
+        /* A file refused early (a NUL byte at the start of a huge file) must
+         * not be read to its end just to hash it. */
+        if (rc < 0)
+            atomic_store(&hj.cancel, 1);
         pthread_join(hash_tid, NULL);
         if (hj.rc == 0)
             memcpy(res->sha256, hj.hex, sizeof(res->sha256));
