@@ -268,12 +268,12 @@ int cmd_import(int argc, char **argv)
                    res.source, (long long)res.counts.rows, (long long)res.counts.inserted,
                    (long long)res.counts.updated, (long long)res.counts.unchanged,
                    (long long)res.counts.rejected);
-            if (res.written)
+            if (res.written) {
                 printf(" (batch %lld)\n", (long long)res.batch);
-            if (classified)
-                printf("%s: classified %lld enterprises: %lld in at least one chain node\n",
-                       res.source, (long long)cstats.enterprises, (long long)cstats.placed);
-            else if (opt.dry_run)
+                if (classified)
+                    printf("%s: classified %lld enterprises: %lld in at least one chain node\n",
+                           res.source, (long long)cstats.enterprises, (long long)cstats.placed);
+            } else if (opt.dry_run)
                 printf(" (dry run: nothing written)\n");
             else
                 printf("\nnothing imported from %s: %zu error%s in %lld row%s (fix them, or "

@@ -13,6 +13,7 @@
 #   stdout: text stdout must contain (repeatable)
 #   stderr: text stderr must contain (repeatable)
 #   no-stderr: text stderr must not contain (repeatable)
+#   no-stdout: text stdout must not contain (repeatable)
 #   file: PATH exists (repeatable);  no-file: PATH does not exist
 #
 #   tests/e2e/run.sh BINARY [CASE...]
@@ -71,6 +72,9 @@ run_case() {
         while IFS= read -r text; do
             ! grep -qF -- "$text" "$T/err" || { echo "  $name step $step: stderr has: $text"; ok=0; }
         done < <(sed -n 's/^no-stderr: //p' "$s")
+        while IFS= read -r text; do
+            ! grep -qF -- "$text" "$T/out" || { echo "  $name step $step: stdout has: $text"; ok=0; }
+        done < <(sed -n 's/^no-stdout: //p' "$s")
         while IFS= read -r p; do
             [ -e "$T/$p" ] || { echo "  $name step $step: missing file $p"; ok=0; }
         done < <(sed -n 's/^file: //p' "$s")
