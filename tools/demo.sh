@@ -28,8 +28,13 @@ fi
 echo
 $bin stats --db "$db" | head -24
 echo
-echo "one enterprise of the home district:"
-uscc=$(sqlite3 "$db" "SELECT uscc FROM ent WHERE region = '330106' AND tags_text LIKE '%hightech%' ORDER BY capital DESC LIMIT 1")
+echo "one enterprise of the home district (a high-tech firm in a priority chain):"
+uscc=$(sqlite3 "$db" "SELECT e.uscc FROM ent e JOIN ent_node n ON n.ent_id = e.id
+                      WHERE e.region = '330106' AND e.tags_text LIKE '%hightech%'
+                        AND n.node NOT LIKE 'digital_economy/%'
+                      ORDER BY e.capital DESC LIMIT 1")
+[ -n "$uscc" ] || uscc=$(sqlite3 "$db" "SELECT uscc FROM ent WHERE region = '330106' ORDER BY capital DESC LIMIT 1")
 $bin show "$uscc" --db "$db"
 echo
-echo "Try: ./magnet show <USCC or name> --db $db    ./magnet export enterprises -o out.xlsx --db $db"
+echo "Try: ./magnet show <USCC or name> --db $db     ./magnet chains --db $db"
+echo "     ./magnet classify --explain $uscc --db $db     ./magnet export enterprises -o out.xlsx --db $db"
