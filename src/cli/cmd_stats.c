@@ -6,6 +6,7 @@
 #include <jansson.h>
 #include <string.h>
 
+#include "base/alloc.h"
 #include "cli/cli.h"
 #include "cli/commands.h"
 #include "ref/industry.h"
@@ -61,9 +62,7 @@ static void print_group(const char *title, json_t *obj)
     const char *k;
     json_t *v, **arr;
     size_t n = json_object_size(obj), i = 0;
-    const char **keys;
-    arr = calloc(n ? n : 1, sizeof(*arr));
-    keys = calloc(n ? n : 1, sizeof(*keys));
+    arr = xcalloc(n ? n : 1, sizeof(*arr));
     json_object_foreach(obj, k, v) {
         json_object_set_new(v, "key", json_string(k));
         arr[i++] = v;
@@ -75,7 +74,6 @@ static void print_group(const char *title, json_t *obj)
                json_string_value(json_object_get(arr[i], "name")),
                (long long)json_integer_value(json_object_get(arr[i], "count")));
     free(arr);
-    free(keys);
 }
 
 int cmd_stats(int argc, char **argv)
