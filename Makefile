@@ -37,7 +37,7 @@ endif
 SRC_ALL  := $(sort $(wildcard src/*/*.c))
 LIB_SRC  := $(SRC_ALL)
 EMBED    := regions:data/regions-2023.csv industries:data/industries-gbt4754-2017.csv \
-            chains:$(BUILD)/gen/chains.bundle
+            chains:$(BUILD)/gen/chains.bundle scoring:data/scoring.json
 EMBED_C  := $(foreach e,$(EMBED),$(BUILD)/gen/data_$(firstword $(subst :, ,$(e))).c)
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o) $(EMBED_C:.c=.o)
 
@@ -137,7 +137,7 @@ valgrind: unit
 demo: magnet
 	@tools/demo.sh
 
-bench: bench-import bench-classify
+bench: bench-import bench-classify bench-screen
 
 bench-import: magnet
 	@bench/import.sh
@@ -164,10 +164,15 @@ bench-classify: magnet
 	@if [ -x bench/classify.sh ]; then bench/classify.sh; else echo "bench/classify.sh: not there yet"; fi
 	@bench/classify_e2e.sh
 
+# Screening: the issue's Q1-Q8 against SQLite and DuckDB on 1M generated
+# enterprises (10M too with BENCH_SCREEN_10M=1); see bench/screen.sh.
+bench-screen: magnet
+	@bench/screen.sh
+
 clean:
 	rm -rf build build-san build-fuzz magnet
 
 .PHONY: all deps magnet unit fuzz fuzz-replay test test-full valgrind demo bench bench-import \
-        eval-chains bench-classify clean
+        eval-chains bench-classify bench-screen clean
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -36,5 +36,10 @@ uscc=$(sqlite3 "$db" "SELECT e.uscc FROM ent e JOIN ent_node n ON n.ent_id = e.i
 [ -n "$uscc" ] || uscc=$(sqlite3 "$db" "SELECT uscc FROM ent WHERE region = '330106' ORDER BY capital DESC LIMIT 1")
 $bin show "$uscc" --db "$db"
 echo
-echo "Try: ./magnet show <USCC or name> --db $db     ./magnet chains --db $db"
+echo "screening: high-tech AI-chain firms in Zhejiang outside Hangzhou, best first:"
+$bin screen 'track:人工智能 region:浙江 -region:3301 status:active' --limit 10 --home 330106 --db "$db"
+echo
+echo "Try: ./magnet screen 'name:智能 capital>=1000 founded>=2015 sort:capital' --db $db"
+echo "     ./magnet screen 'region:330106 tag:高新' --explain --facets division,tag --db $db"
+echo "     ./magnet show <USCC or name> --db $db     ./magnet chains --db $db"
 echo "     ./magnet classify --explain $uscc --db $db     ./magnet export enterprises -o out.xlsx --db $db"

@@ -252,9 +252,13 @@ static int write_chunk(struct writer *w, struct chunk *ch)
         w->in_tx = 1;
     }
     if (known_empty) {
-        if (store_chain_clear_range(r->st, ch->after, ch->last, &w->err) != 0)
+        if (store_chain_clear_range(r->st, ch->after, ch->last, &w->err) != 0 ||
+            store_change_log(r->st, 0, ch->after, ch->last, &w->err) != 0)
             return -1;
         w->last_all = ch->last;
+    } else if (w->pending == 0 &&
+               store_change_log(r->st, r->opt->batch, 0, 0, &w->err) != 0) {
+        return -1;  /* once per transaction: the index reloads the batch's enterprises */
     }
     for (i = 0; i < ch->nents; i++) {
         size_t a = ch->first[i], b = ch->first[i + 1];
@@ -295,7 +299,8 @@ static int finish_writes(struct writer *w)
                 return -1;
             w->in_tx = 1;
         }
-        if (store_chain_clear_range(r->st, w->last_all, INT64_MAX, &w->err) != 0)
+        if (store_chain_clear_range(r->st, w->last_all, INT64_MAX, &w->err) != 0 ||
+            store_change_log(r->st, 0, w->last_all, INT64_MAX, &w->err) != 0)
             return -1;
     }
     if (w->in_tx) {

@@ -27,6 +27,9 @@ static const struct command commands[] = {
     { "gen", cmd_gen, "generate realistic enterprises to CSV or XLSX (deterministic)" },
     { "classify", cmd_classify, "place enterprises in industry-chain nodes, or explain one" },
     { "chains", cmd_chains, "the industry-chain taxonomy with enterprise counts per node" },
+    { "screen", cmd_screen, "find and rank enterprises with the query language" },
+    { "list", cmd_list, "saved screening lists (清单): save, ls, show, diff, export, rm" },
+    { "chain", cmd_chain, "chain map of a track for the home district: LQ, leaders, 补链 targets" },
     { NULL, NULL, NULL }
 };
 
@@ -87,3 +90,25 @@ int cli_stderr_is_tty(void)
 {
     return isatty(2);
 }
+
+const char *cli_take_dash_query(int *argc, char **argv)
+{
+    const char *found = NULL;
+    int i, j = 1;
+    for (i = 1; i < *argc; i++) {
+        const char *a = argv[i];
+        int looks = a[0] == '-' && a[1] && a[1] != '-' &&
+                    (strlen(a) > 2 || (unsigned char)a[1] >= 0x80 || a[1] == ':');
+        if (i > 1 && strcmp(argv[i - 1], "--") == 0)
+            looks = 0;
+        if (looks && !found) {
+            found = a;
+            continue;
+        }
+        argv[j++] = argv[i];
+    }
+    *argc = j;
+    argv[j] = NULL;
+    return found;
+}
+

@@ -31,6 +31,13 @@ int cli_usage_error(const char *cmd, const char *fmt, ...) MAGNET_PRINTF(2, 3);
 /* Print "magnet: message" to stderr. */
 void cli_print_error(const struct error *err);
 
+/* Queries may start with '-' ("-region:3301 tag:高新"), which getopt would
+ * take for options: remove from argv every argument that starts with a
+ * single '-' and is longer than two characters or holds a non-ASCII byte
+ * or ':' (no short option of ours looks like that), and return the first
+ * such argument (NULL when none). *argc is updated. Call before getopt. */
+const char *cli_take_dash_query(int *argc, char **argv);
+
 /* 1 when stderr is a terminal (progress output). */
 int cli_stderr_is_tty(void);
 

@@ -15,5 +15,8 @@ int cmd_batches(int argc, char **argv);
 int cmd_gen(int argc, char **argv);
 int cmd_classify(int argc, char **argv);
 int cmd_chains(int argc, char **argv);
+int cmd_screen(int argc, char **argv);
+int cmd_list(int argc, char **argv);
+int cmd_chain(int argc, char **argv);
 
 #endif

@@ -97,6 +97,8 @@ struct gen_ent {
     const char *ent_type;         /* 企业类型 */
     uint32_t style;               /* presentation choices (GEN_STYLE_*) */
     /* text, filled when asked for */
+    int niche;                    /* specialism (enum gen_niche_id in tables.h), -1 none or
+                                   * text not asked for */
     char trade[16];               /* 字号: "云栖" */
     char trade_py[48];            /* its pinyin: "yunqi" */
     char name[160];

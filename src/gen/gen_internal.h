@@ -19,6 +19,7 @@ enum {
     PURPOSE_TEXT,
     PURPOSE_GROUP,
     PURPOSE_EDGES,
+    PURPOSE_NICHE,
     PURPOSE_PERM_HOME = 101,
     PURPOSE_PERM_ROLE,
     PURPOSE_PERM_ORG
@@ -40,6 +41,7 @@ struct gen_county {
     const char *city_full;        /* 杭州市 (北京市 for a municipality) */
     const char *province_full;    /* 浙江省 */
     uint8_t county_is_city;       /* a 县级市: 义乌市 */
+    uint8_t hub[HUB_COUNT];       /* cluster level of its city (gen_hub_cities), 0 none */
 };
 
 struct gen_province_ix {
@@ -50,7 +52,17 @@ struct gen_province_ix {
 struct gen_class {
     char code[5];
     uint8_t family;
+    uint8_t hub;              /* cluster the class is bound to, HUB_NONE for none */
     const char *phrase;
+    uint32_t niche_first;     /* its specialisms: gen.niche_cand[first .. first + count) */
+    uint32_t niche_count;
+};
+
+/* A specialism open to the firms of a class, at a base rate. */
+struct gen_niche_cand {
+    uint8_t niche;            /* enum gen_niche_id */
+    uint8_t hub;
+    uint32_t per_million;
 };
 
 struct gen_division_ix {
@@ -91,10 +103,26 @@ struct gen {
     uint32_t ndiv;
     uint64_t div_cum[PROFILE_COUNT][100];
 
+    struct gen_niche_cand *niche_cand;
+    uint32_t nniche_cand;
+    uint32_t *niche_cls;           /* by 4-digit class code: index into cls + 1, 0 none */
+
     uint64_t year_cum[4][80];
     uint32_t nyears;
     uint64_t surname_cum[128];
 };
+
+/* Specialisms (niche.c). gen_niche_prepare() fills the classes' candidate
+ * lists and the counties' cluster levels (0, or -1 with err set when a
+ * table names an industry class GB/T 4754-2017 lacks). gen_niche_pick()
+ * returns the specialism of a firm, -1 for none; when it returns one, r
+ * is the row's PURPOSE_NICHE stream after the draw, for the words. Members
+ * that share their parent's class share its specialism. */
+int gen_niche_prepare(struct gen *g, struct error *err);
+int gen_niche_pick(const struct gen *g, const struct gen_ent *e, const struct gen_ent *parent,
+                   struct rng *r);
+/* Whether a firm of a cluster-bound class stays in county c (one draw from r). */
+int gen_hub_keep_class(const struct gen *g, struct rng *r, uint8_t hub, uint32_t county);
 
 /* Names, scope, address, phone, web site, legal representative, former
  * names (text.c). parent is the group parent for subsidiaries and

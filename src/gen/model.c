@@ -336,6 +336,8 @@ static int prepare_industries(struct gen *g, struct error *err)
             memcpy(g->cls[g->ncls].code, in->code, 5);
             g->cls[g->ncls].family = (uint8_t)(ci && ci->family >= 0 ? ci->family : gd->family);
             g->cls[g->ncls].phrase = ci ? ci->phrase : NULL;
+            g->cls[g->ncls].hub = HUB_NONE;  /* and the specialisms: gen_niche_prepare() */
+            g->cls[g->ncls].niche_first = g->cls[g->ncls].niche_count = 0;
             g->ncls++;
         }
         g->div[d].count = g->ncls - g->div[d].first;
@@ -468,7 +470,7 @@ int gen_new(const struct gen_options *opt, struct gen **out, struct error *err)
         }
         snprintf(g->home_code, sizeof(g->home_code), "%s", h->code);
     }
-    if (prepare_regions(g, err) || prepare_industries(g, err)) {
+    if (prepare_regions(g, err) || prepare_industries(g, err) || gen_niche_prepare(g, err)) {
         gen_free(g);
         return -1;
     }
@@ -513,6 +515,8 @@ void gen_free(struct gen *g)
     free(g->street);
     free(g->street_cum);
     free(g->cls);
+    free(g->niche_cand);
+    free(g->niche_cls);
     free(g);
 }
 
@@ -1179,6 +1183,7 @@ void gen_ent_make(const struct gen *g, uint64_t i, struct gen_ent *e, int with_t
     e->name[0] = e->former[0] = e->legal_rep[0] = e->address[0] = e->scope[0] = '\0';
     e->website[0] = e->phone[0] = '\0';
     e->row = i;
+    e->niche = -1;
     e->round = -1;
     e->funding = -1;
     rng_seed(&r, g->opt.seed, i, PURPOSE_NUM);
@@ -1294,6 +1299,10 @@ void gen_ent_make(const struct gen *g, uint64_t i, struct gen_ent *e, int with_t
                 continue;
             if (e->role == GEN_ROLE_PARENT &&
                 (c->family == FAM_CATERING || c->family == FAM_RESIDENT || c->family == FAM_REPAIR))
+                continue;
+            /* chip design and rocket building cluster in a few cities:
+             * elsewhere most such draws are drawn again */
+            if (c->hub && !gen_hub_keep_class(g, &r, c->hub, e->county_ix))
                 continue;
             break;
         }

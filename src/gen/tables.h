@@ -98,6 +98,34 @@ struct gen_division {
 extern const struct gen_division gen_divisions[];
 extern const unsigned gen_division_count;
 
+/* Clusters: where an activity concentrates. Chip design sits in a dozen
+ * cities, data centres where power and land are cheap, cross-border traders
+ * in the export cities of Guangdong, Zhejiang and Fujian. A city has a level
+ * 0..4 per cluster kind (unlisted: 0). */
+enum gen_hub {
+    HUB_NONE = 0,
+    HUB_IC,       /* chip design, fabs, equipment, materials */
+    HUB_DIGITAL,  /* AI, cloud and data software firms */
+    HUB_BIO,      /* biopharma, CRO, diagnostics */
+    HUB_SPACE,    /* satellites, launchers, navigation */
+    HUB_IDC,      /* data centres and computing centres */
+    HUB_TRADE,    /* electronics distribution, e-commerce, cross-border trade */
+    HUB_COUNT
+};
+struct gen_hub_city {
+    uint8_t hub;
+    const char *city;  /* 4-digit city code: "3101" */
+    uint8_t level;     /* 1 minor, 2 major, 3 leading, 4 the national centre */
+};
+extern const struct gen_hub_city gen_hub_cities[];
+extern const unsigned gen_hub_city_count;
+/* How much likelier a specialism is in a city of each level, x8 (8 = as
+ * often as anywhere); and, per mille, how often a cluster-bound industry
+ * class (gen_class_hubs) drawn in a city of each level is kept. */
+#define GEN_HUB_LEVELS 5
+extern const uint8_t gen_hub_rate[HUB_COUNT][GEN_HUB_LEVELS];
+extern const uint16_t gen_hub_keep[GEN_HUB_LEVELS];
+
 /* Classes that differ from their division: a weight boost (default 10), a
  * family of their own (-1: the division's), a leading scope phrase. */
 struct gen_class_info {
@@ -108,6 +136,69 @@ struct gen_class_info {
 };
 extern const struct gen_class_info gen_classes[];
 extern const unsigned gen_class_count;
+
+/* Classes bound to a cluster: drawn elsewhere, they are mostly drawn again
+ * (gen_hub_keep). */
+struct gen_class_hub {
+    const char *code;
+    uint8_t hub;
+};
+extern const struct gen_class_hub gen_class_hubs[];
+extern const unsigned gen_class_hub_count;
+
+/* Specialisms: what a firm of a class actually does, in the words real
+ * registrations of such firms use - an AI vision start-up among software
+ * firms, a chip designer, a CRO, a data-centre operator, a chip trader.
+ * A specialism adds its specific activities and supporting catalogue items
+ * to the business scope and may supply the industry word of the name. */
+enum gen_niche_id {
+    NICHE_AI_VISION, NICHE_AI_SPEECH, NICHE_AI_MODEL, NICHE_AI_DATA, NICHE_AI_COMPUTE,
+    NICHE_AI_CHIP, NICHE_AI_DRIVE, NICHE_AI_MEDICAL, NICHE_AI_INDUSTRIAL, NICHE_AI_FINANCE,
+    NICHE_AI_SECURITY, NICHE_AI_PLATFORM, NICHE_AI_ROBOT,
+    NICHE_CLOUD_IDC, NICHE_CLOUD_IAAS, NICHE_CLOUD_PAAS, NICHE_CLOUD_SAAS, NICHE_CLOUD_MSP,
+    NICHE_CLOUD_SECURITY, NICHE_CLOUD_EDGE, NICHE_CLOUD_HARDWARE,
+    NICHE_DATA_ANALYTICS, NICHE_DATA_GOVERNANCE, NICHE_DATA_GOV, NICHE_DATA_EXCHANGE,
+    NICHE_DATA_MARKETING, NICHE_DATA_COLLECT, NICHE_DATA_STORAGE,
+    NICHE_IC_DESIGN, NICHE_IC_EDA, NICHE_IC_MATERIALS, NICHE_IC_EQUIPMENT, NICHE_IC_FAB,
+    NICHE_IC_PACKAGING, NICHE_IC_DISCRETE, NICHE_IC_SOLUTION, NICHE_IC_TRADE,
+    NICHE_BIO_CRO, NICHE_BIO_DRUG, NICHE_BIO_IVD, NICHE_BIO_DIGITAL,
+    NICHE_SPACE_NAV, NICHE_SPACE_SAT, NICHE_SPACE_LAUNCH,
+    NICHE_MFG_SOFTWARE, NICHE_MFG_IIOT, NICHE_MFG_INTEGRATION,
+    NICHE_META_XR, NICHE_META_TWIN, NICHE_META_HUMAN, NICHE_META_CONTENT, NICHE_META_CHAIN,
+    NICHE_PLAT_LIVE, NICHE_PLAT_OPERATOR, NICHE_PLAT_CROSSBORDER, NICHE_PLAT_DELIVERY,
+    NICHE_PLAT_LOCAL, NICHE_PLAT_B2B,
+    NICHE_SVC_DESIGN,
+    NICHE_NE_BATTERY, NICHE_NE_SOLAR,
+    NICHE_SMART_HOME, NICHE_AI_RESELLER, NICHE_BUILDING,
+    NICHE_COUNT
+};
+
+#define GEN_TRADE_CHIP 1  /* 字号 flavour: 芯 leads it (芯X微电子) */
+
+struct gen_niche {
+    const char *key;
+    uint16_t since;       /* year the activity became common; 0: always */
+    uint8_t innov;        /* 1: likelier for innovative firms (latent innov) */
+    uint8_t trade;        /* 字号 flavour (GEN_TRADE_*), 0 none */
+    uint8_t word_pct;     /* share of names that use the specialism's words */
+    const char *const *words;     /* industry words for names */
+    const char *const *specific;  /* the specific activities, as registered */
+    const char *const *support;   /* catalogue items such firms also list */
+    const char *const *licensed;  /* 许可项目 they may hold (may be empty) */
+};
+extern const struct gen_niche gen_niches[NICHE_COUNT];
+
+/* Rates: firms of a class (4 digits) or division (2 digits) that have a
+ * specialism, per 10,000 such firms, before the cluster, innovation and
+ * founding-year multipliers. */
+struct gen_niche_rate {
+    const char *code;
+    uint8_t niche;    /* enum gen_niche_id */
+    uint16_t per10k;
+    uint8_t hub;      /* the cluster whose city levels scale the rate */
+};
+extern const struct gen_niche_rate gen_niche_rates[];
+extern const unsigned gen_niche_rate_count;
 
 /* Enterprises by province (thousands, estimated), with the short name
  * firms use ("浙江"); city multipliers. */

@@ -36,6 +36,78 @@ const struct gen_weight gen_city_boost[] = {
 };
 const unsigned gen_city_boost_count = sizeof(gen_city_boost) / sizeof(gen_city_boost[0]);
 
+/* Clusters (see enum gen_hub), by city: level 4 the national centre, 3 the
+ * leading centres, 2 the major ones, 1 the minor ones. Judgement from where the industry
+ * associations and city plans place their firms (chip design: the ICCAD
+ * city ranking - Shanghai, Shenzhen, Beijing, Wuxi, Suzhou, Hangzhou,
+ * Nanjing, Hefei, Xi'an, Chengdu, Xiamen, Zhuhai, Wuhan lead; data
+ * centres: the 东数西算 hubs and the rings around Beijing, Shanghai and
+ * Guangzhou-Shenzhen). Not statistics. */
+const struct gen_hub_city gen_hub_cities[] = {
+    /* chips */
+    { HUB_IC, "3101", 3 }, { HUB_IC, "4403", 3 }, { HUB_IC, "1101", 3 }, { HUB_IC, "3205", 3 },
+    { HUB_IC, "3202", 3 }, { HUB_IC, "3301", 2 }, { HUB_IC, "3201", 2 }, { HUB_IC, "3401", 2 },
+    { HUB_IC, "6101", 2 }, { HUB_IC, "5101", 2 }, { HUB_IC, "3502", 2 }, { HUB_IC, "4404", 2 },
+    { HUB_IC, "4201", 2 }, { HUB_IC, "4401", 1 }, { HUB_IC, "1201", 1 }, { HUB_IC, "3701", 1 },
+    { HUB_IC, "3702", 1 }, { HUB_IC, "4301", 1 }, { HUB_IC, "5001", 1 }, { HUB_IC, "2102", 1 },
+    { HUB_IC, "3306", 1 }, { HUB_IC, "3302", 1 }, { HUB_IC, "3204", 1 }, { HUB_IC, "3501", 1 },
+    { HUB_IC, "4419", 1 }, { HUB_IC, "2101", 1 },
+    /* AI, cloud, data software */
+    { HUB_DIGITAL, "1101", 4 }, { HUB_DIGITAL, "3101", 3 }, { HUB_DIGITAL, "4403", 3 },
+    { HUB_DIGITAL, "3301", 3 }, { HUB_DIGITAL, "4401", 2 }, { HUB_DIGITAL, "3201", 2 },
+    { HUB_DIGITAL, "3205", 2 }, { HUB_DIGITAL, "5101", 2 }, { HUB_DIGITAL, "3401", 2 },
+    { HUB_DIGITAL, "4201", 2 }, { HUB_DIGITAL, "6101", 2 }, { HUB_DIGITAL, "1201", 1 },
+    { HUB_DIGITAL, "3702", 1 }, { HUB_DIGITAL, "3701", 1 }, { HUB_DIGITAL, "4301", 1 },
+    { HUB_DIGITAL, "5001", 1 }, { HUB_DIGITAL, "3502", 1 }, { HUB_DIGITAL, "3501", 1 },
+    { HUB_DIGITAL, "4101", 1 }, { HUB_DIGITAL, "2102", 1 }, { HUB_DIGITAL, "2101", 1 },
+    { HUB_DIGITAL, "3202", 1 }, { HUB_DIGITAL, "3302", 1 }, { HUB_DIGITAL, "5201", 1 },
+    { HUB_DIGITAL, "4406", 1 }, { HUB_DIGITAL, "4419", 1 },
+    /* biopharma (泰州 医药城, 长春 vaccines, 石家庄 pharma) */
+    { HUB_BIO, "3101", 3 }, { HUB_BIO, "3205", 3 }, { HUB_BIO, "1101", 3 }, { HUB_BIO, "3301", 2 },
+    { HUB_BIO, "4401", 2 }, { HUB_BIO, "4403", 2 }, { HUB_BIO, "3201", 2 }, { HUB_BIO, "4201", 2 },
+    { HUB_BIO, "5101", 2 }, { HUB_BIO, "3212", 2 }, { HUB_BIO, "1201", 1 }, { HUB_BIO, "3701", 1 },
+    { HUB_BIO, "1301", 1 }, { HUB_BIO, "2201", 1 }, { HUB_BIO, "3702", 1 }, { HUB_BIO, "4301", 1 },
+    { HUB_BIO, "5001", 1 }, { HUB_BIO, "3502", 1 }, { HUB_BIO, "3302", 1 }, { HUB_BIO, "3401", 1 },
+    { HUB_BIO, "6101", 1 }, { HUB_BIO, "4404", 1 },
+    /* space */
+    { HUB_SPACE, "1101", 4 }, { HUB_SPACE, "6101", 3 }, { HUB_SPACE, "3101", 2 },
+    { HUB_SPACE, "5101", 2 }, { HUB_SPACE, "4201", 2 }, { HUB_SPACE, "4301", 2 },
+    { HUB_SPACE, "4403", 1 }, { HUB_SPACE, "2301", 1 }, { HUB_SPACE, "3201", 1 },
+    { HUB_SPACE, "3301", 1 }, { HUB_SPACE, "1201", 1 }, { HUB_SPACE, "3702", 1 },
+    { HUB_SPACE, "4401", 1 }, { HUB_SPACE, "5001", 1 },
+    /* data centres */
+    { HUB_IDC, "1307", 3 }, { HUB_IDC, "1310", 3 }, { HUB_IDC, "1509", 3 }, { HUB_IDC, "5201", 3 },
+    { HUB_IDC, "6405", 3 }, { HUB_IDC, "1101", 2 }, { HUB_IDC, "1501", 2 }, { HUB_IDC, "6210", 2 },
+    { HUB_IDC, "4402", 2 }, { HUB_IDC, "3402", 2 }, { HUB_IDC, "3101", 2 }, { HUB_IDC, "3205", 2 },
+    { HUB_IDC, "4401", 2 }, { HUB_IDC, "4403", 2 }, { HUB_IDC, "3301", 2 }, { HUB_IDC, "5001", 2 },
+    { HUB_IDC, "5101", 2 }, { HUB_IDC, "1201", 1 }, { HUB_IDC, "3201", 1 }, { HUB_IDC, "3702", 1 },
+    { HUB_IDC, "4201", 1 }, { HUB_IDC, "6101", 1 },
+    /* electronics distribution and e-commerce (华强北, 义乌, 广州 and 杭州 e-commerce) */
+    { HUB_TRADE, "4403", 3 }, { HUB_TRADE, "4401", 3 }, { HUB_TRADE, "3307", 3 },
+    { HUB_TRADE, "4419", 2 }, { HUB_TRADE, "3301", 2 }, { HUB_TRADE, "3302", 2 },
+    { HUB_TRADE, "3502", 2 }, { HUB_TRADE, "3505", 2 }, { HUB_TRADE, "3101", 2 },
+    { HUB_TRADE, "3501", 1 }, { HUB_TRADE, "3205", 1 }, { HUB_TRADE, "1101", 1 },
+    { HUB_TRADE, "4406", 1 }, { HUB_TRADE, "4420", 1 }, { HUB_TRADE, "3201", 1 },
+    { HUB_TRADE, "4201", 1 }, { HUB_TRADE, "5101", 1 }, { HUB_TRADE, "3702", 1 },
+};
+const unsigned gen_hub_city_count = sizeof(gen_hub_cities) / sizeof(gen_hub_cities[0]);
+
+/* Specialism multipliers by city level, x8. Chip and space firms outside
+ * their clusters are rare (1/8), AI and software firms merely less common
+ * (1/2), data centres follow power and land. */
+const uint8_t gen_hub_rate[HUB_COUNT][GEN_HUB_LEVELS] = {
+    [HUB_NONE] = { 8, 8, 8, 8, 8 },
+    [HUB_IC] = { 1, 10, 24, 36, 36 },
+    [HUB_DIGITAL] = { 4, 10, 16, 24, 40 },
+    [HUB_BIO] = { 3, 10, 20, 28, 28 },
+    [HUB_SPACE] = { 1, 10, 24, 40, 48 },
+    [HUB_IDC] = { 3, 12, 24, 40, 40 },
+    [HUB_TRADE] = { 4, 10, 20, 32, 32 },
+};
+/* A cluster-bound class drawn outside its clusters is kept 6% of the time
+ * (the draw is repeated otherwise), in a minor centre 35%. */
+const uint16_t gen_hub_keep[GEN_HUB_LEVELS] = { 60, 350, 1000, 1000, 1000 };
+
 const struct gen_area_code gen_area_codes[] = {
     { "1101", "010" },  { "1201", "022" },  { "3101", "021" },  { "5001", "023" },  { "5002", "023" },
     { "4401", "020" },  { "4403", "0755" }, { "4419", "0769" }, { "4406", "0757" }, { "4404", "0756" },

@@ -8,6 +8,11 @@
  * carry their group's 字号, branches named "<parent><city>分公司", 个体工商户
  * shops and 农民专业合作社. Brackets are full-width as in the register.
  *
+ * A firm with a specialism (niche.c, tables_niche.c) gets its specific
+ * activities in the scope and often its industry word in the name; those
+ * draws come from the PURPOSE_NICHE stream and move no other draw, so a
+ * firm without a specialism gets the words it would get without them.
+ *
  * Text draws come from their own stream (PURPOSE_TEXT), so a caller that
  * skips text gets the same numbers. Never two draws in one expression or
  * argument list: C leaves their order unspecified and gcc and clang differ.
@@ -195,7 +200,10 @@ static const struct gen_syllable *syllable(struct rng *r, int style, const struc
     return s;
 }
 
-static void make_trade(struct rng *r, int family, char *zh, size_t zcap, char *py, size_t pcap)
+/* lead, when not NULL, replaces the first syllable after the same draws
+ * (芯 for chip firms: 芯原, 芯海, 芯驰). */
+static void make_trade(struct rng *r, int family, const struct gen_syllable *lead, char *zh,
+                       size_t zcap, char *py, size_t pcap)
 {
     int style = style_of(family);
     const struct gen_syllable *a = syllable(r, style, NULL), *b = syllable(r, style, a), *c = NULL;
@@ -204,6 +212,13 @@ static void make_trade(struct rng *r, int family, char *zh, size_t zcap, char *p
         c = syllable(r, style, b);
         if (c == a)
             c = NULL;
+    }
+    if (lead) {
+        if (!strcmp(b->zh, lead->zh))
+            b = a;
+        if (c && !strcmp(c->zh, lead->zh))
+            c = NULL;
+        a = lead;
     }
     tb_init(&tz, zh, zcap);
     tb_init(&tp, py, pcap);
@@ -288,8 +303,10 @@ static void name_individual(const struct gen *g, struct rng *r, struct gen_ent *
     tb_add(&b, shop);
 }
 
+/* word, when not NULL, is the specialism's industry word: it replaces the
+ * family's after the same draws. */
 static void make_name(const struct gen *g, struct rng *r, struct gen_ent *e,
-                      const struct gen_ent *parent, const struct places *pl)
+                      const struct gen_ent *parent, const struct places *pl, const char *word)
 {
     const struct gen_family_info *f = &gen_families[e->family];
     struct tb b;
@@ -321,7 +338,7 @@ static void make_name(const struct gen *g, struct rng *r, struct gen_ent *e,
         return;
     case GEN_ROLE_SUBSIDIARY: {
         uint32_t k = (uint32_t)rng_below(r, 100);
-        const char *word = pick(r, f->words), *form = form_of(r, e);
+        const char *fword = pick(r, f->words), *form = form_of(r, e);
         if (k < 50) {
             tb_add(&b, e->trade);
             tb_add(&b, "（");
@@ -334,7 +351,7 @@ static void make_name(const struct gen *g, struct rng *r, struct gen_ent *e,
             tb_add(&b, pl->province);
             tb_add(&b, e->trade);
         }
-        tb_add(&b, word);
+        tb_add(&b, word ? word : fword);
         tb_add(&b, form);
         return;
     }
@@ -351,8 +368,10 @@ static void make_name(const struct gen *g, struct rng *r, struct gen_ent *e,
             tb_add(&b, pl->city);
         }
         tb_add(&b, e->trade);
-        if (rng_below(r, 2))
-            tb_add(&b, pick(r, f->words));
+        if (rng_below(r, 2)) {
+            const char *fword = pick(r, f->words);
+            tb_add(&b, word ? word : fword);
+        }
         tb_add(&b, group_form(r, e));
         return;
     default:
@@ -360,9 +379,11 @@ static void make_name(const struct gen *g, struct rng *r, struct gen_ent *e,
     }
     if (!strcmp(e->ent_type, "个人独资企业")) {
         static const char *const forms[] = { "经营部", "工作室", "商行", "服务部", NULL };
+        const char *fword;
         tb_add(&b, pl->city);
         tb_add(&b, e->trade);
-        tb_add(&b, pick(r, f->words));
+        fword = pick(r, f->words);
+        tb_add(&b, word ? word : fword);
         tb_add(&b, pick(r, forms));
         return;
     }
@@ -376,9 +397,9 @@ static void make_name(const struct gen *g, struct rng *r, struct gen_ent *e,
     }
     {
         /* one draw per statement: argument evaluation order is unspecified */
-        const char *word = pick(r, f->words);
+        const char *fword = pick(r, f->words);
         const char *form = form_of(r, e);
-        company_name(r, &b, pl, e->trade, word, form, e->z, e->currency != GEN_CNY);
+        company_name(r, &b, pl, e->trade, word ? word : fword, form, e->z, e->currency != GEN_CNY);
     }
 }
 
@@ -404,7 +425,7 @@ static void make_former(const struct gen *g, struct rng *r, struct gen_ent *e,
         char trade[16], py[48];
         const struct gen_family_info *f = &gen_families[e->family];
         if (rng_below(r, 2)) {
-            make_trade(r, e->family, trade, sizeof(trade), py, sizeof(py));
+            make_trade(r, e->family, NULL, trade, sizeof(trade), py, sizeof(py));
         } else {
             snprintf(trade, sizeof(trade), "%s", e->trade);
         }
@@ -412,7 +433,7 @@ static void make_former(const struct gen *g, struct rng *r, struct gen_ent *e,
         if (!strcmp(e->former, e->name))
             tb_init(&b, e->former, sizeof(e->former));
         else if (rng_below(r, 10) == 0) {
-            make_trade(r, e->family, trade, sizeof(trade), py, sizeof(py));
+            make_trade(r, e->family, NULL, trade, sizeof(trade), py, sizeof(py));
             tb_add(&b, "；");
             company_name(r, &b, pl, trade, pick(r, f->words), "有限公司", e->z, 0);
         }
@@ -499,7 +520,49 @@ static int add_from(struct rng *r, const char **items, int n, const char *const 
     return n;
 }
 
-static void make_scope(const struct gen *g, struct rng *r, struct gen_ent *e)
+/* What a specialism adds to the name and scope, drawn from PURPOSE_NICHE. */
+struct niche_text {
+    const char *word;                 /* industry word for the name, NULL: the family's */
+    const struct gen_syllable *lead;  /* first syllable of the 字号, NULL: as drawn */
+    const char *items[SCOPE_MAX_ITEMS];
+    int n;
+    const char *lic[2];
+    int nl;
+};
+
+static const struct gen_syllable chip_lead = { "芯", "xin", 1 };
+
+static void niche_text(const struct gen *g, struct gen_ent *e, const struct gen_ent *parent,
+                       struct niche_text *nt)
+{
+    const struct gen_niche *ni;
+    struct rng r;
+    int want;
+    nt->word = NULL;
+    nt->lead = NULL;
+    nt->n = nt->nl = 0;
+    e->niche = gen_niche_pick(g, e, parent, &r);
+    if (e->niche < 0 || e->niche >= NICHE_COUNT)
+        return;
+    ni = &gen_niches[e->niche];
+    if (rng_below(&r, 100) < ni->word_pct)
+        nt->word = pick(&r, ni->words);
+    if (ni->trade == GEN_TRADE_CHIP && rng_below(&r, 100) < 30)
+        nt->lead = &chip_lead;
+    /* most such firms say what they do; some register only the catalogue
+     * boilerplate of their trade, as many real ones do */
+    if (rng_below(&r, 100) < 85) {
+        want = 1 + (int)rng_below(&r, 3);
+        nt->n = add_from(&r, nt->items, nt->n, ni->specific, want);
+    }
+    want = 1 + (int)rng_below(&r, 3);
+    nt->n = add_from(&r, nt->items, nt->n, ni->support, want);
+    if (list_len(ni->licensed) && rng_below(&r, 100) < 30)
+        nt->lic[nt->nl++] = pick(&r, ni->licensed);
+}
+
+static void make_scope(const struct gen *g, struct rng *r, struct gen_ent *e,
+                       const struct niche_text *nt)
 {
     const struct gen_family_info *f = &gen_families[e->family];
     const char *items[SCOPE_MAX_ITEMS], *lic[4];
@@ -527,6 +590,27 @@ static void make_scope(const struct gen *g, struct rng *r, struct gen_ent *e)
             if (strcmp(s, lic[0]))
                 lic[nl++] = s;
         }
+    }
+    /* a specialism's items come right after the class's leading phrase,
+     * followed by a few of the family's */
+    if (nt->n || nt->nl) {
+        const char *merged[SCOPE_MAX_ITEMS];
+        int m = 0, kept = 0;
+        if (primary)
+            merged[m++] = primary;
+        for (i = 0; i < nt->n && m < SCOPE_MAX_ITEMS; i++)
+            if (!have(merged, m, nt->items[i]))
+                merged[m++] = nt->items[i];
+        for (i = primary ? 1 : 0; i < n && m < SCOPE_MAX_ITEMS && kept < 4; i++)
+            if (!have(merged, m, items[i])) {
+                merged[m++] = items[i];
+                kept++;
+            }
+        memcpy(items, merged, sizeof(merged[0]) * (size_t)m);
+        n = m;
+        for (i = 0; i < nt->nl && nl < 4; i++)
+            if (!have(lic, nl, nt->lic[i]))
+                lic[nl++] = nt->lic[i];
     }
     /* licensed items that also appear as general ones read oddly: drop */
     for (i = 0; i < nl; i++)
@@ -628,8 +712,10 @@ void gen_text_fill(const struct gen *g, struct gen_ent *e, const struct gen_ent 
     struct rng r;
     struct places pl;
     struct tb b;
+    struct niche_text nt;
     rng_seed(&r, g->opt.seed, e->row, PURPOSE_TEXT);
     places_of(g, e, &pl);
+    niche_text(g, e, parent, &nt);
 
     if (parent) {
         snprintf(e->trade, sizeof(e->trade), "%s", parent->trade);
@@ -638,16 +724,17 @@ void gen_text_fill(const struct gen *g, struct gen_ent *e, const struct gen_ent 
         snprintf(e->trade, sizeof(e->trade), "%s", gen_group_names[e->group].zh);
         snprintf(e->trade_py, sizeof(e->trade_py), "%s", gen_group_names[e->group].py);
     } else {
-        make_trade(&r, e->family, e->trade, sizeof(e->trade), e->trade_py, sizeof(e->trade_py));
+        make_trade(&r, e->family, nt.lead, e->trade, sizeof(e->trade), e->trade_py,
+                   sizeof(e->trade_py));
     }
-    make_name(g, &r, e, parent, &pl);
+    make_name(g, &r, e, parent, &pl, nt.word);
     make_former(g, &r, e, &pl);
 
     tb_init(&b, e->legal_rep, sizeof(e->legal_rep));
     if (e->role == GEN_ROLE_FUND) {
         /* a partnership is represented by its executive partner, a firm */
         char trade[16], py[48];
-        make_trade(&r, FAM_INVEST, trade, sizeof(trade), py, sizeof(py));
+        make_trade(&r, FAM_INVEST, NULL, trade, sizeof(trade), py, sizeof(py));
         tb_add(&b, pl.city);
         tb_add(&b, trade);
         tb_add(&b, rng_below(&r, 2) ? "私募基金管理有限公司" : "投资管理有限公司");
@@ -655,7 +742,7 @@ void gen_text_fill(const struct gen *g, struct gen_ent *e, const struct gen_ent 
         person(g, &r, &b);
     }
     make_address(g, &r, e);
-    make_scope(g, &r, e);
+    make_scope(g, &r, e, &nt);
     make_phone(g, &r, e);
     make_website(&r, e, parent);
 }

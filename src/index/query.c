@@ -30,6 +30,7 @@
 #include "chain/fold.h"
 #include "chain/taxonomy.h"
 #include "ref/industry.h"
+#include "ref/uscc.h"
 #include "ref/region.h"
 #include "registry/value.h"
 
@@ -80,7 +81,7 @@ static const struct field_word field_words[] = {
     { "node", QF_NODE },         { "status", QF_STATUS },     { "tag", QF_TAG },
     { "round", QF_ROUND },       { "name", QF_NAME },         { "scope", QF_SCOPE },
     { "capital", QF_CAPITAL },   { "founded", QF_FOUNDED },   { "staff", QF_STAFF },
-    { "patents", QF_PATENTS },   { "sort", QF_SORT },
+    { "patents", QF_PATENTS },   { "uscc", QF_USCC },         { "sort", QF_SORT },
     /* aliases */
     { "地区", QF_REGION },       { "区域", QF_REGION },       { "行业", QF_INDUSTRY },
     { "赛道", QF_TRACK },        { "环节", QF_NODE },         { "状态", QF_STATUS },
@@ -89,12 +90,13 @@ static const struct field_word field_words[] = {
     { "注册资本", QF_CAPITAL },  { "资本", QF_CAPITAL },      { "成立", QF_FOUNDED },
     { "成立日期", QF_FOUNDED },  { "参保人数", QF_STAFF },    { "人数", QF_STAFF },
     { "patent", QF_PATENTS },    { "专利", QF_PATENTS },      { "排序", QF_SORT },
+    { "统一社会信用代码", QF_USCC }, { "信用代码", QF_USCC },
 };
 #define NFIELD_WORDS (sizeof(field_words) / sizeof(field_words[0]))
 
 static const char *const field_names[QF_COUNT] = {
     "", "name", "scope", "region", "industry", "track", "node", "status", "tag", "round",
-    "capital", "founded", "staff", "patents",
+    "capital", "founded", "staff", "patents", "uscc",
 };
 
 const char *query_field_name(enum query_field f)
@@ -320,6 +322,42 @@ static int days_in_month(int y, int m)
     if (m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
         return 29;
     return dm[m - 1];
+}
+
+int query_date_days(const char *ymd, int64_t *out)
+{
+    int y, m, d, i;
+    if (!ymd)
+        return -1;
+    for (i = 0; i < 10; i++)
+        if (i == 4 || i == 7 ? ymd[i] != '-' : !(ymd[i] >= '0' && ymd[i] <= '9'))
+            return -1;
+    y = (ymd[0] - '0') * 1000 + (ymd[1] - '0') * 100 + (ymd[2] - '0') * 10 + (ymd[3] - '0');
+    m = (ymd[5] - '0') * 10 + (ymd[6] - '0');
+    d = (ymd[8] - '0') * 10 + (ymd[9] - '0');
+    if (m < 1 || m > 12 || d < 1 || d > days_in_month(y, m))
+        return -1;
+    *out = days_from_civil(y, m, d);
+    return 0;
+}
+
+void query_days_date(int64_t days, char out[11])
+{
+    int y, m, d;
+    civil_from_days(days, &y, &m, &d);
+    if (y < 0 || y > 9999)
+        y = y < 0 ? 0 : 9999;
+    out[0] = (char)('0' + y / 1000);
+    out[1] = (char)('0' + y / 100 % 10);
+    out[2] = (char)('0' + y / 10 % 10);
+    out[3] = (char)('0' + y % 10);
+    out[4] = '-';
+    out[5] = (char)('0' + m / 10);
+    out[6] = (char)('0' + m % 10);
+    out[7] = '-';
+    out[8] = (char)('0' + d / 10);
+    out[9] = (char)('0' + d % 10);
+    out[10] = '\0';
 }
 
 #define DATE_MIN_YEAR 1000
@@ -821,6 +859,16 @@ static int resolve_round(struct parser *p, struct raw_alt *ra, struct query_alt 
     return 0;
 }
 
+static int resolve_uscc(struct parser *p, struct raw_alt *ra, struct query_alt *a)
+{
+    char code[USCC_LEN + 1];
+    struct error e = ERROR_INIT;
+    if (uscc_normalize(ra->text.buf, ra->text.len, code, &e) != 0)
+        return perr(p, ra->idx, "%s", e.msg);
+    snprintf(a->code, sizeof(a->code), "%s", code);
+    return 0;
+}
+
 static int resolve_text(struct parser *p, struct raw_alt *ra, struct query_alt *a)
 {
     struct strbuf clean = STRBUF_INIT;
@@ -972,7 +1020,7 @@ static int parse_term(struct parser *p, size_t *pos, size_t *nterms)
             else
                 rc = perr(p, i, "unknown field '%s' (fields: region, industry, track, node, "
                           "status, tag, round, name, scope, capital, founded, staff, patents, "
-                          "sort)", name.buf);
+                          "uscc, sort)", name.buf);
             strbuf_release(&name);
             return rc;
         }
@@ -1039,6 +1087,7 @@ static int parse_term(struct parser *p, size_t *pos, size_t *nterms)
         case QF_STATUS: rc = resolve_status(p, &alts[j], a); break;
         case QF_TAG: rc = resolve_tag(p, &alts[j], a); break;
         case QF_ROUND: rc = resolve_round(p, &alts[j], a); break;
+        case QF_USCC: rc = resolve_uscc(p, &alts[j], a); break;
         default: rc = resolve_range(p, f, op, &alts[j], a); break;
         }
     }

@@ -43,6 +43,7 @@ enum query_field {
     QF_FOUNDED,    /* range in days since 1970-01-01 */
     QF_STAFF,      /* range, headcount */
     QF_PATENTS,    /* range, patent count */
+    QF_USCC,       /* alt.code: an 18-character USCC, normalized and check-digit valid */
     QF_COUNT
 };
 
@@ -72,7 +73,7 @@ struct query_alt {
     size_t pos;        /* 1-based character position in the query string */
     int32_t id;        /* enum value or taxonomy index */
     int32_t level;     /* region level 1..4, industry level 1..4 */
-    char code[16];     /* NUL-terminated */
+    char code[24];     /* NUL-terminated */
     char *text;        /* owned; QK_TEXT: the folded pattern (see below) */
     size_t text_len;
     int64_t lo, hi;    /* QK_RANGE: inclusive; QUERY_OPEN_LO/HI for an open end */
@@ -128,6 +129,11 @@ void query_format(const struct query *q, struct strbuf *out);
 const char *query_field_name(enum query_field f);  /* "region", ...; "" for QF_TEXT */
 enum query_kind query_field_kind(enum query_field f);
 const char *query_sort_name(enum query_sort s);    /* "capital", ...; "" for QS_NONE */
+
+/* "YYYY-MM-DD" to days since 1970-01-01; -1 when not such a date. */
+int query_date_days(const char *ymd, int64_t *out);
+/* Days since 1970-01-01 to "YYYY-MM-DD". */
+void query_days_date(int64_t days, char out[11]);
 
 /* ---- currencies ----
  *

@@ -1934,6 +1934,7 @@ out:
         if (rc == 0 && !opt->dry_run) {
             if (store_batch_finish(st, im.batch, res->sha256[0] ? res->sha256 : NULL,
                                    &res->counts, err) != 0 ||
+                store_change_log(st, im.batch, 0, 0, err) != 0 ||
                 store_commit(st, err) != 0) {
                 store_rollback(st);
                 rc = -1;

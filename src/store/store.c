@@ -121,6 +121,53 @@ static const char *const migrations[] = {
      * updated rows enter the partial index. */
     "CREATE INDEX ent_created_batch ON ent(created_batch);"
     "CREATE INDEX ent_updated_batch ON ent(updated_batch) WHERE updated_batch IS NOT NULL;",
+    /* 3: the change log (store_index.c). Every transaction that changes
+     * enterprises or their classification appends what it touched - the
+     * enterprises of a batch, or a range of ids - so that an in-memory
+     * index can catch up by reloading just those instead of everything. */
+    "CREATE TABLE change_log ("
+    "  seq INTEGER PRIMARY KEY,"
+    "  batch INTEGER,"
+    "  lo INTEGER,"
+    "  hi INTEGER,"
+    "  at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ','now'))"
+    ");",
+    /* 4: saved lists (清单, store_list.c): a query under a name with a
+     * snapshot of what it matched when saved. The snapshot copies the
+     * fields a later diff compares, so it stays readable when the
+     * enterprises change; ent_id carries no foreign key for the same
+     * reason. Items are keyed by (list, rank) so that showing a list is a
+     * range scan and removing one a range delete (ON DELETE CASCADE). */
+    "CREATE TABLE list ("
+    "  id INTEGER PRIMARY KEY,"
+    "  name TEXT NOT NULL UNIQUE,"
+    "  query TEXT NOT NULL,"
+    "  note TEXT,"
+    "  user TEXT,"
+    "  created TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ','now')),"
+    "  score_model TEXT NOT NULL,"
+    "  home TEXT,"
+    "  today TEXT NOT NULL,"
+    "  total INTEGER NOT NULL"
+    ");"
+    "CREATE TABLE list_item ("
+    "  list_id INTEGER NOT NULL REFERENCES list(id) ON DELETE CASCADE,"
+    "  rank INTEGER NOT NULL,"
+    "  ent_id INTEGER NOT NULL,"
+    "  uscc TEXT,"
+    "  name TEXT NOT NULL,"
+    "  region TEXT,"
+    "  industry TEXT,"
+    "  founded TEXT,"
+    "  capital_cny INTEGER,"
+    "  status INTEGER NOT NULL,"
+    "  staff INTEGER,"
+    "  patents INTEGER,"
+    "  tags INTEGER NOT NULL,"
+    "  round TEXT,"
+    "  score INTEGER NOT NULL,"
+    "  PRIMARY KEY (list_id, rank)"
+    ") WITHOUT ROWID;",
 };
 
 #define N_MIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
@@ -232,6 +279,33 @@ static const char *const stmt_sql[ST_COUNT_] = {
     [ST_CHAIN_COUNT_TAXONOMIES] = "SELECT t.hash, t.source, count(*) FROM ent_classified c"
                                   " JOIN taxonomy t ON t.id = c.taxonomy GROUP BY c.taxonomy"
                                   " ORDER BY 3 DESC",
+    /* The in-memory index (store_index.c). */
+    [ST_INDEX_ENTS] = "SELECT id, uscc, name, scope, capital, capital_cur, founded, status, region,"
+                      " street, industry, staff, patents, patents_invention, patents_utility,"
+                      " patents_design, software_copyrights, tags, round, funding_date"
+                      " FROM ent WHERE id > ?1 AND id <= ?2 ORDER BY id",
+    [ST_INDEX_NODES] = "SELECT ent_id, node FROM ent_node WHERE ent_id > ?1 AND ent_id <= ?2"
+                       " ORDER BY ent_id, node",
+    [ST_INDEX_BATCH_IDS] = "SELECT id FROM ent WHERE created_batch = ?1"
+                           " UNION SELECT id FROM ent WHERE updated_batch = ?1",
+    [ST_INDEX_MAX_ID] = "SELECT coalesce(max(id), 0) FROM ent",
+    [ST_CHANGE_LOG] = "INSERT INTO change_log(batch, lo, hi) VALUES (?1, ?2, ?3)",
+    [ST_CHANGE_SEQ] = "SELECT coalesce(max(seq), 0) FROM change_log",
+    [ST_CHANGE_SINCE] = "SELECT seq, batch, lo, hi FROM change_log WHERE seq > ?1 ORDER BY seq",
+    /* Saved lists (store_list.c). */
+    [ST_LIST_INSERT] = "INSERT INTO list(name, query, note, user, score_model, home, today, total)"
+                       " VALUES (?,?,?,?,?,?,?,?)",
+    [ST_LIST_DELETE] = "DELETE FROM list WHERE name = ?",
+    [ST_LIST_GET] = "SELECT id, name, query, note, user, created, score_model, home, today, total"
+                    " FROM list WHERE name = ?",
+    [ST_LIST_EACH] = "SELECT id, name, query, note, user, created, score_model, home, today, total"
+                     " FROM list ORDER BY name",
+    [ST_LIST_ITEM_INSERT] = "INSERT INTO list_item(list_id, rank, ent_id, uscc, name, region,"
+                            " industry, founded, capital_cny, status, staff, patents, tags, round,"
+                            " score) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+    [ST_LIST_ITEMS] = "SELECT rank, ent_id, uscc, name, region, industry, founded, capital_cny,"
+                      " status, staff, patents, tags, round, score FROM list_item"
+                      " WHERE list_id = ?1 AND rank <= ?2 ORDER BY rank",
 };
 
 int store_error(struct store *st, struct error *err, const char *what)
@@ -438,3 +512,11 @@ void store_rollback(struct store *st)
     if (!sqlite3_get_autocommit(st->db))
         step_done(st, ST_ROLLBACK, NULL, "rollback");
 }
+
+int store_set_cache_kib(struct store *st, int64_t kib, struct error *err)
+{
+    char sql[64];
+    snprintf(sql, sizeof(sql), "PRAGMA cache_size = -%lld", (long long)(kib > 0 ? kib : 1024));
+    return exec(st, sql, err);
+}
+

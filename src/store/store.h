@@ -28,6 +28,9 @@ enum store_mode {
 int store_open(const char *path, enum store_mode mode, struct store **out, struct error *err);
 /* Checkpoint the WAL and close. NULL is fine. */
 void store_close(struct store *st);
+/* The page cache of this connection, in KiB (default 256 MiB): a reader
+ * that scans once needs little. */
+int store_set_cache_kib(struct store *st, int64_t kib, struct error *err);
 /* Schema version of the open store (PRAGMA user_version). */
 int store_schema_version(struct store *st);
 /* The schema version this build migrates to. */
@@ -218,5 +221,120 @@ int store_chain_count_taxonomies(struct store *st,
                                  void (*fn)(const char *hash, const char *source, int64_t n,
                                             void *ctx),
                                  void *ctx, struct error *err);
+
+/* ---- the in-memory screening index (store_index.c) ---- */
+
+/* What the index reads of an enterprise. Text pointers are valid during the
+ * callback only and NULL when the column is NULL; name and scope are not
+ * NUL-terminated (use the lengths), the others are. Integers are -1 when
+ * NULL (none of them is negative otherwise). */
+struct index_ent_row {
+    int64_t id;
+    const char *uscc, *name, *scope;
+    size_t name_len, scope_len;
+    int64_t capital;            /* cents of capital_cur */
+    const char *capital_cur;
+    const char *founded;        /* "YYYY-MM-DD" */
+    int64_t status;
+    const char *region, *street, *industry;
+    int64_t staff, patents, pat_invention, pat_utility, pat_design, software_cr;
+    int64_t tags;               /* bit mask */
+    const char *round, *funding_date;
+};
+
+/* The enterprises with after < id <= last, in id order. fn returns non-zero
+ * to stop (that value is returned); else 0, or -1 on error. */
+int store_index_ents(struct store *st, int64_t after, int64_t last,
+                     int (*fn)(const struct index_ent_row *r, void *ctx), void *ctx,
+                     struct error *err);
+
+/* The (enterprise, node) pairs with after < ent_id <= last, by enterprise. */
+int store_index_nodes(struct store *st, int64_t after, int64_t last,
+                      int (*fn)(int64_t ent_id, const char *node, void *ctx), void *ctx,
+                      struct error *err);
+
+/* The enterprises a batch created or updated (last update). */
+int store_index_batch_ids(struct store *st, int64_t batch,
+                          int (*fn)(int64_t id, void *ctx), void *ctx, struct error *err);
+
+/* The largest enterprise id (0 for an empty store). */
+int store_ent_max_id(struct store *st, int64_t *out, struct error *err);
+
+/* ---- the change log ----
+ *
+ * Every transaction that writes enterprises or their classification
+ * records what it touched, inside that transaction: the enterprises of a
+ * batch (batch > 0), or the id range lo < id <= hi. A reader that saw the
+ * store at sequence S catches up by reloading what the entries after S name. */
+int store_change_log(struct store *st, int64_t batch, int64_t lo, int64_t hi, struct error *err);
+/* The sequence number of the last change (0 when none). */
+int store_change_seq(struct store *st, int64_t *out, struct error *err);
+/* The entries after seq, oldest first; fn returns non-zero to stop. */
+int store_changes_since(struct store *st, int64_t seq,
+                        int (*fn)(int64_t seq, int64_t batch, int64_t lo, int64_t hi, void *ctx),
+                        void *ctx, struct error *err);
+
+/* ---- saved lists (清单) (store_list.c) ----
+ *
+ * A list is a screening query saved under a unique name together with a
+ * snapshot of every enterprise it matched then (src/index/list.h builds
+ * and compares them). Integer columns that can be unknown use
+ * STORE_LIST_NULL. Write a list inside one transaction (store_begin). */
+
+#define STORE_LIST_NULL INT64_MIN
+
+struct store_list_meta {
+    int64_t id;             /* set by store_list_get / store_list_each */
+    const char *name;
+    const char *query;      /* canonical (query_format) */
+    const char *note;       /* may be NULL */
+    const char *user;       /* may be NULL */
+    const char *created;    /* "YYYY-MM-DDTHH:MM:SSZ" (read only: the store sets it) */
+    const char *score_model;/* score_model_hash() when saved */
+    const char *home;       /* home region code, NULL none */
+    const char *today;      /* "YYYY-MM-DD" the scores were computed for */
+    int64_t total;          /* enterprises in the snapshot */
+};
+
+struct store_list_item {
+    int64_t rank;           /* 1-based, in the saved query's order */
+    int64_t ent_id;
+    const char *uscc;       /* NULL: none */
+    const char *name;
+    const char *region, *industry;  /* codes, NULL unknown */
+    const char *founded;    /* "YYYY-MM-DD", NULL unknown */
+    int64_t capital_cny;    /* cents of CNY, STORE_LIST_NULL unknown */
+    int64_t status;         /* enum ent_status */
+    int64_t staff, patents; /* STORE_LIST_NULL unknown */
+    int64_t tags;           /* bit mask */
+    const char *round;      /* canonical, NULL none */
+    int64_t score;
+};
+
+/* Create list m (m->id, m->created ignored) and set *id. Returns 0, 1 when
+ * a list of that name exists (nothing written), or -1. */
+int store_list_create(struct store *st, const struct store_list_meta *m, int64_t *id,
+                      struct error *err);
+/* Add one item to list id. */
+int store_list_add_item(struct store *st, int64_t list_id, const struct store_list_item *it,
+                        struct error *err);
+/* Remove the list called name and its items: 1 when removed, 0 when there
+ * is none, -1 on error. */
+int store_list_delete(struct store *st, const char *name, struct error *err);
+/* Call fn with the list called name (strings valid during the call): 1 when
+ * found, 0 when there is none, -1 on error. */
+int store_list_get(struct store *st, const char *name,
+                   void (*fn)(const struct store_list_meta *m, void *ctx), void *ctx,
+                   struct error *err);
+/* Every list by name; fn returns non-zero to stop (that value is
+ * returned); else 0, or -1 on error. */
+int store_list_each(struct store *st, int (*fn)(const struct store_list_meta *m, void *ctx),
+                    void *ctx, struct error *err);
+/* The items of list id with rank <= max_rank, by rank (strings valid
+ * during the call); fn returns non-zero to stop (that value is returned);
+ * else 0, or -1 on error. */
+int store_list_items(struct store *st, int64_t list_id, int64_t max_rank,
+                     int (*fn)(const struct store_list_item *it, void *ctx), void *ctx,
+                     struct error *err);
 
 #endif

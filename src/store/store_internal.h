@@ -51,6 +51,21 @@ enum stmt_id {
     ST_CHAIN_ENT_TAXONOMY,
     ST_CHAIN_EACH_NODE,
     ST_CHAIN_COUNT_TAXONOMIES,
+    /* the in-memory index and the change log (store_index.c) */
+    ST_INDEX_ENTS,
+    ST_INDEX_NODES,
+    ST_INDEX_BATCH_IDS,
+    ST_INDEX_MAX_ID,
+    ST_CHANGE_LOG,
+    ST_CHANGE_SEQ,
+    ST_CHANGE_SINCE,
+    /* saved lists (store_list.c) */
+    ST_LIST_INSERT,
+    ST_LIST_DELETE,
+    ST_LIST_GET,
+    ST_LIST_EACH,
+    ST_LIST_ITEM_INSERT,
+    ST_LIST_ITEMS,
     ST_COUNT_
 };
 

@@ -3,7 +3,8 @@
  * runs and thread counts), valid and unique USCCs, every cell in a format the
  * value parsers accept, distributions within tolerances, the consistency
  * rules between tags, dates and sizes, the home-district calibration, the
- * edges file and the XLSX writer. A drift in the model fails here.
+ * specialisms of track firms, the edges file and the XLSX writer. A drift in
+ * the model fails here.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -18,6 +19,7 @@
 
 #include "base/strbuf.h"
 #include "base/utf8.h"
+#include "gen/dist.h"
 #include "gen/gen.h"
 #include "gen/tables.h"
 #include "ref/industry.h"
@@ -85,7 +87,7 @@ static void test_determinism(void **state)
 /* The bytes of a small run, pinned. Integer-only generation must give these
  * on every machine and compiler; when the model is changed on purpose,
  * update the constant (the failure message prints the new value). */
-#define GOLDEN_FNV1A_1000 0xa220344b547bf3beULL
+#define GOLDEN_FNV1A_1000 0xfdcabeb881416528ULL
 
 static void test_golden(void **state)
 {
@@ -447,6 +449,85 @@ static void test_text(void **state)
     gen_free(g);
 }
 
+/* The cluster level of a county's city (0: none), from the public table. */
+static int hub_level(const char *county_code, int hub)
+{
+    unsigned k;
+    for (k = 0; k < gen_hub_city_count; k++)
+        if (gen_hub_cities[k].hub == hub && !strncmp(gen_hub_cities[k].city, county_code, 4))
+            return gen_hub_cities[k].level;
+    return 0;
+}
+
+static int scope_has_any(const char *scope, const char *const *l)
+{
+    for (; *l; l++)
+        if (strstr(scope, *l))
+            return 1;
+    return 0;
+}
+
+/* Specialisms: firms of the priority tracks register what they do, at
+ * plausible rates and where such firms are. */
+static void test_specialisms(void **state)
+{
+    const uint64_t n = 200000;
+    struct gen *g = make_gen(n, 11, "330106", 1);
+    struct gen_ent e;
+    uint64_t i, it = 0, it_ai = 0, chip = 0, chip_hub = 0, genai = 0, genai_young = 0, traders = 0;
+    int64_t innov_ai = 0, innov_rest = 0;
+    unsigned k;
+
+    for (k = 0; k < NICHE_COUNT; k++) {
+        assert_non_null(gen_niches[k].key);
+        assert_non_null(gen_niches[k].words[0]);
+        assert_non_null(gen_niches[k].specific[0]);
+        assert_non_null(gen_niches[k].support[0]);
+        assert_true(gen_niches[k].word_pct <= 100);
+    }
+    for (i = 0; i < n; i++) {
+        int it_firm, ai;
+        gen_ent_make(g, i, &e, 1);
+        it_firm = (!strncmp(e.industry, "64", 2) || !strncmp(e.industry, "65", 2)) &&
+                  e.type_digit == '1' && e.role != GEN_ROLE_BRANCH;
+        ai = e.niche >= NICHE_AI_VISION && e.niche <= NICHE_AI_ROBOT;
+        if (e.niche >= 0) {
+            const struct gen_niche *ni = &gen_niches[e.niche];
+            assert_true(e.niche < NICHE_COUNT);
+            assert_int_equal(e.type_digit, '1');
+            assert_int_not_equal(e.role, GEN_ROLE_FUND);
+            assert_true(scope_has_any(e.scope, ni->specific) || scope_has_any(e.scope, ni->support));
+        }
+        if (it_firm) {
+            it++;
+            it_ai += ai;
+            if (ai)
+                innov_ai += e.innov;
+            else
+                innov_rest += e.innov;
+        }
+        if (!memcmp(e.industry, "6520", 4)) {
+            chip++;
+            chip_hub += hub_level(e.county_code, HUB_IC) > 0;
+        }
+        if (e.niche == NICHE_AI_MODEL) {
+            genai++;
+            genai_young += e.founded_y >= 2023;
+        }
+        traders += e.niche == NICHE_IC_TRADE;
+    }
+    /* a few percent of software and IT firms are AI firms, and they are
+     * the innovative ones */
+    assert_true(it_ai * 100 > it && it_ai * 100 < it * 8);
+    assert_true(innov_ai / (int64_t)it_ai > innov_rest / (int64_t)(it - it_ai) + Q16_ONE / 8);
+    /* chip design sits in its clusters; chip traders outnumber designers */
+    assert_true(chip > 10 && chip_hub * 100 >= chip * 75);
+    assert_true(traders > chip * 3);
+    /* generative-AI firms are young */
+    assert_true(genai > 20 && genai_young * 100 >= genai * 55);
+    gen_free(g);
+}
+
 static void test_edges(void **state)
 {
     const uint64_t n = 60000;
@@ -563,7 +644,8 @@ int main(void)
         cmocka_unit_test(test_header),
         cmocka_unit_test(test_uscc),         cmocka_unit_test(test_cells_parse),
         cmocka_unit_test(test_distributions), cmocka_unit_test(test_home_calibration),
-        cmocka_unit_test(test_text),         cmocka_unit_test(test_edges),
+        cmocka_unit_test(test_text),         cmocka_unit_test(test_specialisms),
+        cmocka_unit_test(test_edges),
         cmocka_unit_test(test_xlsx),         cmocka_unit_test(test_options),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -241,6 +241,19 @@ static void test_round(void **state)
     ok("轮次:A轮", "round:a");
 }
 
+static void test_uscc(void **state)
+{
+    (void)state;
+    ok("uscc:91330106MA2AXK0C3Q", "uscc:91330106MA2AXK0C3Q");
+    ok("统一社会信用代码:９１３３０１０６ｍａ２ａｘｋ０ｃ３ｑ", "uscc:91330106MA2AXK0C3Q");
+    ok("-uscc:91330106MA2AXK0C3Q|91110108MA01BCDE27",
+       "-uscc:91330106MA2AXK0C3Q|91110108MA01BCDE27");
+    bad("uscc:91330106MA2AXK0C3R", "position 6: check character is 'R', expected 'Q'");
+    bad("uscc:9133010", "position 6: has 7 characters, expected 18");
+    bad("uscc>=91330106MA2AXK0C3Q", "position 5: uscc takes ':' (the operator '>=' is for "
+                                    "capital, founded, staff and patents)");
+}
+
 static void test_text(void **state)
 {
     struct query *q;
@@ -369,9 +382,9 @@ static void test_errors(void **state)
     bad("name:x staf>=5", "position 8: unknown field 'staf' — did you mean 'staff'?");
     bad("-statsu:active", "position 2: unknown field 'statsu' — did you mean 'status'?");
     bad("专例>=5", "position 1: unknown field '专例' (fields: region, industry, track, node, "
-                   "status, tag, round, name, scope, capital, founded, staff, patents, sort)");
+                   "status, tag, round, name, scope, capital, founded, staff, patents, uscc, sort)");
     bad("foo:bar", "position 1: unknown field 'foo' (fields: region, industry, track, node, "
-                   "status, tag, round, name, scope, capital, founded, staff, patents, sort)");
+                   "status, tag, round, name, scope, capital, founded, staff, patents, uscc, sort)");
     bad("region:西湖区",
         "position 8: region '西湖区' is ambiguous: 330106 浙江省杭州市西湖区, "
         "360103 江西省南昌市西湖区");
@@ -514,6 +527,7 @@ int main(void)
         cmocka_unit_test(test_status),
         cmocka_unit_test(test_tag),
         cmocka_unit_test(test_round),
+        cmocka_unit_test(test_uscc),
         cmocka_unit_test(test_text),
         cmocka_unit_test(test_ranges),
         cmocka_unit_test(test_full_width),
