@@ -135,6 +135,7 @@ static int run_bench(struct engine *e, const char *file)
         if (tab) {
             *tab = '\0';
             req.limit = strtoul(tab + 1, NULL, 10);
+            req.no_items = req.limit == 0;   /* "0": count (and facets) only */
             facets = strchr(tab + 1, '\t');
             if (facets && screen_facets_parse(facets + 1, &req.facets, &err) != 0) {
                 fprintf(stderr, "magnet screen: %s: %s\n", q, err.msg);

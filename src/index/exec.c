@@ -331,7 +331,27 @@ static roaring_bitmap_t *evaluate(struct index *ix, const struct query *q)
     for (i = 0; i < q->nclauses; i++)
         if (query_field_kind(q->clauses[i].field) == QK_RANGE)
             ranges[nranges++] = &q->clauses[i];
-    if (nranges && !roaring_bitmap_is_empty(cur)) {
+    if (nranges && !npos && !roaring_bitmap_is_empty(cur)) {
+        /* Nothing narrowed the set: scan the columns front to back (no
+         * iterator, no cache misses), then keep what exists. */
+        roaring_bitmap_t *kept = roaring_bitmap_create();
+        uint32_t buf[FILTER_BUF], d;
+        size_t k;
+        order_ranges(ix, cur, ranges, nranges);
+        for (d = 0; d < ix->cap;) {
+            uint32_t n = 0, end = ix->cap - d > FILTER_BUF ? d + FILTER_BUF : ix->cap;
+            for (; d < end; d++)
+                if (range_matches(ix, ranges[0], d))
+                    buf[n++] = d;
+            for (k = 1; k < nranges && n; k++)
+                n = filter_range(ix, ranges[k], buf, n);
+            if (n)
+                roaring_bitmap_add_many(kept, n, buf);
+        }
+        roaring_bitmap_and_inplace(kept, cur);
+        roaring_bitmap_free(cur);
+        cur = kept;
+    } else if (nranges && !roaring_bitmap_is_empty(cur)) {
         roaring_bitmap_t *kept = roaring_bitmap_create();
         roaring_uint32_iterator_t it;
         uint32_t buf[FILTER_BUF];
@@ -664,7 +684,22 @@ static void rank(struct index *ix, const struct query *q, const roaring_bitmap_t
         uint32_t j;
         for (j = 0; j < got; j++) {
             struct exec_rank r;
-            int score = need_score ? exec_doc_score(ix, &cc, buf[j]) : 0;
+            int score;
+            if (j + PREFETCH < got) {
+                uint32_t ahead = buf[j + PREFETCH];
+                switch (q->sort) {
+                case QS_CAPITAL: __builtin_prefetch(&ix->capital[ahead]); break;
+                case QS_FOUNDED: __builtin_prefetch(&ix->founded[ahead]); break;
+                case QS_STAFF: __builtin_prefetch(&ix->staff[ahead]); break;
+                case QS_PATENTS: __builtin_prefetch(&ix->patents[ahead]); break;
+                default:
+                    __builtin_prefetch(&ix->base[ahead]);
+                    __builtin_prefetch(&ix->status[ahead]);
+                    break;
+                }
+                __builtin_prefetch(ix->uscc[ahead]);
+            }
+            score = need_score ? exec_doc_score(ix, &cc, buf[j]) : 0;
             exec_rank_key(ix, q->sort, q->sort_asc, buf[j], score, &r);
             topk_offer(&t, &r);
         }

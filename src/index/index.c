@@ -594,16 +594,19 @@ static void doc_add(struct index *ix, struct index_bitmaps *b, const struct doc_
     ix->round[d] = v->round;
     ix->base[d] = v->base;
 
+    /* A build puts a doc in its own region and class only and ORs
+     * children into their parents at the end (propagate_up); an update adds
+     * it to every ancestor at once. */
     if (v->region >= 0) {
         const struct region *r;
-        for (r = region_at((size_t)v->region); r; r = r->parent)
+        for (r = region_at((size_t)v->region); r; r = b->buf ? NULL : r->parent)
             put(b, SLOT_REGION(index_region_idx(r)), d);
     }
     if (v->street >= 0)
         put(b, SLOT_REGION(v->street), d);
     if (v->industry >= 0) {
         const struct industry *ind;
-        for (ind = industry_at((size_t)v->industry); ind; ind = ind->parent)
+        for (ind = industry_at((size_t)v->industry); ind; ind = b->buf ? NULL : ind->parent)
             put(b, SLOT_INDUSTRY(index_industry_idx(ind)), d);
     }
     put(b, SLOT_STATUS(v->status), d);
@@ -882,6 +885,34 @@ void index_free(struct index *ix)
     free(ix);
 }
 
+/* After a build: every region and industry bitmap takes in its children's
+ * docs, the deepest level first. Streets stay apart: their docs are in
+ * their county through ent.region already. */
+static void or_into(roaring_bitmap_t **parent, const roaring_bitmap_t *child)
+{
+    if (!*parent)
+        *parent = roaring_bitmap_create();
+    roaring_bitmap_or_inplace(*parent, child);
+}
+
+static void propagate_up(struct index *ix)
+{
+    size_t i;
+    int level;
+    for (level = REGION_COUNTY; level > REGION_PROVINCE; level--)
+        for (i = 0; i < region_count(); i++) {
+            const struct region *r = region_at(i);
+            if (r->level == level && r->parent && ix->bm.region[i])
+                or_into(&ix->bm.region[index_region_idx(r->parent)], ix->bm.region[i]);
+        }
+    for (level = INDUSTRY_CLASS; level > INDUSTRY_SECTION; level--)
+        for (i = 0; i < industry_count(); i++) {
+            const struct industry *ind = industry_at(i);
+            if (ind->level == level && ind->parent && ix->bm.industry[i])
+                or_into(&ix->bm.industry[index_industry_idx(ind->parent)], ix->bm.industry[i]);
+        }
+}
+
 static void optimize_all(struct index *ix)
 {
     bm_optimize_array(ix->bm.region, region_count());
@@ -986,6 +1017,7 @@ int index_build(struct store *st, const struct index_options *opt, struct index 
         uscc_map_add(ix, it.current_value);
         roaring_advance_uint32_iterator(&it);
     }
+    propagate_up(ix);
     derive_sets(ix);
     optimize_all(ix);
     textidx_build(ix->names, ix->threads);
