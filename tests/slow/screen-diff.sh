@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# The screening engine's differential test at a larger scale: the same
+# program as in 'make test' (tests/unit/test_screen_diff.c), on more
+# generated enterprises and more random queries, with a query seed that
+# changes from run to run (printed, so that a failure can be replayed with
+# SCREEN_DIFF_SEED=... SCREEN_DIFF_ONLY=N).
+#
+#   tests/slow/screen-diff.sh BINARY [COUNT] [QUERIES]
+#
+# BINARY is the build's magnet (build/magnet); the test program lies beside
+# it in tests/. COUNT and QUERIES default to 200000 and 2000 (about three
+# minutes of CPU, nearly all of it the SQL oracle, whose cost grows with
+# their product); the environment's SCREEN_DIFF_* variables, when set, take
+# precedence.
+set -eu
+bin=$(realpath "$1")
+prog="$(dirname "$bin")/tests/test_screen_diff"
+[ -x "$prog" ] || { echo "screen-diff: $prog is not built (make unit)"; exit 1; }
+export SCREEN_DIFF_COUNT=${SCREEN_DIFF_COUNT:-${2:-200000}}
+export SCREEN_DIFF_QUERIES=${SCREEN_DIFF_QUERIES:-${3:-2000}}
+export SCREEN_DIFF_SEED=${SCREEN_DIFF_SEED:-$(( $(date +%s) % 1000000 ))}
+start=$(date +%s%N)
+"$prog"
+echo "screen-diff: $SCREEN_DIFF_COUNT enterprises, $SCREEN_DIFF_QUERIES queries," \
+     "seed $SCREEN_DIFF_SEED: $(( ($(date +%s%N) - start) / 1000000 )) ms"
