@@ -100,10 +100,12 @@ static int run_bench(struct engine *e, const char *file)
     index_build_stats(e->ix, &bs);
     index_memory(e->ix, &mem);
     {
-        json_t *o = json_pack("{s:s, s:I, s:f, s:f, s:f, s:{s:I, s:I, s:I, s:I, s:I, s:I, s:I, "
-                              "s:I, s:I}}",
+        json_t *o = json_pack("{s:s, s:I, s:f, s:f, s:f, s:f, s:f, s:f, s:{s:I, s:I, s:I, s:I, "
+                              "s:I, s:I, s:I, s:I, s:I}}",
                               "build", "index", "docs", (json_int_t)mem.docs, "read_ms",
-                              bs.read_ms, "text_ms", bs.text_ms, "total_ms", bs.total_ms,
+                              bs.read_ms, "text_ms", bs.text_ms, "names_ms", bs.names_ms,
+                              "scopes_ms", bs.scopes_ms, "finish_ms", bs.finish_ms, "total_ms",
+                              bs.total_ms,
                               "memory", "columns", (json_int_t)mem.columns, "uscc_map",
                               (json_int_t)mem.uscc_map, "code_bitmaps",
                               (json_int_t)mem.code_bitmaps, "chain_bitmaps",

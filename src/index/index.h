@@ -76,7 +76,11 @@ int index_node_is_gap(const struct index *ix, size_t node);
 
 /* Time spent by the last build, in milliseconds, by phase. */
 struct index_build_stats {
-    double read_ms, text_ms, total_ms;
+    double read_ms;      /* reading the store: columns, code bitmaps, texts handed over */
+    double text_ms;      /* everything after the read */
+    double names_ms, scopes_ms;  /* within text_ms: the two text indexes' grams */
+    double finish_ms;    /* within text_ms, beside them: USCC map, derived sets, compaction */
+    double total_ms;
 };
 void index_build_stats(const struct index *ix, struct index_build_stats *out);
 
