@@ -36,7 +36,7 @@ uscc=$(sqlite3 "$db" "SELECT e.uscc FROM ent e JOIN ent_node n ON n.ent_id = e.i
 [ -n "$uscc" ] || uscc=$(sqlite3 "$db" "SELECT uscc FROM ent WHERE region = '330106' ORDER BY capital DESC LIMIT 1")
 $bin show "$uscc" --db "$db"
 echo
-echo "screening: high-tech AI-chain firms in Zhejiang outside Hangzhou, best first:"
+echo "screening: active AI-chain firms in Zhejiang outside Hangzhou, best first:"
 $bin screen 'track:人工智能 region:浙江 -region:3301 status:active' --limit 10 --home 330106 --db "$db"
 echo
 echo "Try: ./magnet screen 'name:智能 capital>=1000 founded>=2015 sort:capital' --db $db"

@@ -457,7 +457,7 @@ static int32_t region_of(const char *code)
 /* Code lookups repeat a lot (a few thousand counties and classes over
  * millions of rows): a small direct-mapped cache per build thread saves
  * the table lookups' normalisation. */
-#define LOOKUP_CACHE 4096
+#define LOOKUP_CACHE 16384
 
 struct lookup_slot {
     char code[12];
@@ -465,7 +465,7 @@ struct lookup_slot {
 };
 
 struct lookup_cache {
-    struct lookup_slot region[LOOKUP_CACHE], industry[LOOKUP_CACHE];
+    struct lookup_slot region[LOOKUP_CACHE], street[LOOKUP_CACHE], industry[LOOKUP_CACHE];
 };
 
 static uint32_t code_hash(const char *s)
@@ -474,6 +474,12 @@ static uint32_t code_hash(const char *s)
     for (; *s; s++)
         h = (h ^ (unsigned char)*s) * 16777619u;
     return h ^ (h >> 15);
+}
+
+static int32_t street_of(const char *code)
+{
+    const struct region *r = region_find_code(code);
+    return r ? (int32_t)index_region_idx(r) : -1;
 }
 
 static int32_t industry_of(const char *code)
@@ -524,11 +530,8 @@ static void resolve_row(struct index *ix, const struct index_ent_row *r, struct 
     v->software_cr = count32(r->software_cr);
     v->region = lc ? cached(r->region, region_of, lc->region) : region_of(r->region);
     v->street = -1;
-    if (r->street && *r->street) {
-        const struct region *s = region_find_code(r->street);
-        if (s)
-            v->street = (int32_t)index_region_idx(s);
-    }
+    if (r->street && *r->street)
+        v->street = lc ? cached(r->street, street_of, lc->street) : street_of(r->street);
     v->industry = (int16_t)(lc ? cached(r->industry, industry_of, lc->industry)
                                : industry_of(r->industry));
     v->status = r->status >= 0 && r->status < 8 ? (uint8_t)r->status : 0;
