@@ -168,6 +168,74 @@ static const char *const migrations[] = {
     "  score INTEGER NOT NULL,"
     "  PRIMARY KEY (list_id, rank)"
     ") WITHOUT ROWID;",
+    /* 5: accounts, login sessions, API tokens, login throttling and the
+     * audit trail (store_auth.c, store_audit.c; rules in src/auth/).
+     * Secrets are stored only as their SHA-256 (BLOB). Times are unix
+     * seconds. Accounts are never deleted (audit rows and tokens name
+     * them), only disabled. The audit table is append-only: no statement
+     * of the store changes or removes a row, and the triggers refuse it to
+     * anyone else using the file through SQLite. */
+    "CREATE TABLE account ("
+    "  id INTEGER PRIMARY KEY,"
+    "  name TEXT NOT NULL UNIQUE COLLATE NOCASE,"
+    "  role TEXT NOT NULL CHECK (role IN ('admin','staff','leader','dept','viewer')),"
+    "  dept TEXT,"
+    "  pw_hash TEXT NOT NULL,"
+    "  disabled INTEGER NOT NULL DEFAULT 0,"
+    "  created INTEGER NOT NULL,"
+    "  last_login INTEGER"
+    ");"
+    "CREATE TABLE session ("
+    "  id INTEGER PRIMARY KEY,"
+    "  hash BLOB NOT NULL UNIQUE,"
+    "  account_id INTEGER NOT NULL REFERENCES account(id),"
+    "  csrf_hash BLOB NOT NULL,"
+    "  remote TEXT,"
+    "  created INTEGER NOT NULL,"
+    "  last_seen INTEGER NOT NULL,"
+    "  expires INTEGER NOT NULL"
+    ");"
+    "CREATE INDEX session_account ON session(account_id);"
+    "CREATE TABLE api_token ("
+    "  id INTEGER PRIMARY KEY,"
+    "  hash BLOB NOT NULL UNIQUE,"
+    "  account_id INTEGER NOT NULL REFERENCES account(id),"
+    "  label TEXT NOT NULL,"
+    "  created INTEGER NOT NULL,"
+    "  expires INTEGER,"
+    "  last_used INTEGER,"
+    "  revoked INTEGER"
+    ");"
+    "CREATE TABLE login_throttle ("
+    "  key TEXT PRIMARY KEY,"
+    "  failures INTEGER NOT NULL,"
+    "  first_at INTEGER NOT NULL,"
+    "  locked_until INTEGER NOT NULL"
+    ") WITHOUT ROWID;"
+    "CREATE TABLE audit ("
+    "  id INTEGER PRIMARY KEY AUTOINCREMENT,"
+    "  at INTEGER NOT NULL,"
+    "  user_id INTEGER,"
+    "  user TEXT NOT NULL,"
+    "  remote TEXT NOT NULL,"
+    "  action TEXT NOT NULL,"
+    "  entity TEXT NOT NULL,"
+    "  entity_id TEXT,"
+    "  before_json TEXT,"
+    "  after_json TEXT"
+    ");"
+    "CREATE INDEX audit_entity ON audit(entity, entity_id);"
+    "CREATE INDEX audit_user ON audit(user);"
+    "CREATE INDEX audit_at ON audit(at);"
+    "CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit"
+    " BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;"
+    "CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit"
+    " BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;"
+    /* INSERT OR REPLACE removes the old row without firing the DELETE
+     * trigger: refuse an insert onto an existing id. */
+    "CREATE TRIGGER audit_no_replace BEFORE INSERT ON audit"
+    " WHEN EXISTS (SELECT 1 FROM audit WHERE id = NEW.id)"
+    " BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;",
 };
 
 #define N_MIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
@@ -189,6 +257,21 @@ static const char *const migrations[] = {
     " trademarks, tags, tags_text, round, funding_amount, funding_amount_cur,"              \
     " funding_date, website, phone, email, extra, created_batch)"                           \
     " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
+
+/* The account columns in the order store_auth.c reads them. */
+#define USER_SELECT                                                                         \
+    "SELECT id, name, role, dept, pw_hash, disabled, created, last_login FROM account"
+
+/* Audit queries: parameters ?1 entity, ?2 entity_id, ?3 user, ?4 since,
+ * ?5 until, ?6 before_id (NULL: not filtered), ?7 limit, ?8 offset. */
+#define AUDIT_SELECT                                                                        \
+    "SELECT id, at, user_id, user, remote, action, entity, entity_id, before_json,"         \
+    " after_json FROM audit"
+#define AUDIT_WHERE_COUNT                                                                   \
+    "(?1 IS NULL OR entity = ?1) AND (?2 IS NULL OR entity_id = ?2)"                        \
+    " AND (?3 IS NULL OR user = ?3) AND (?4 IS NULL OR at >= ?4) AND (?5 IS NULL OR at < ?5)"
+#define AUDIT_WHERE AUDIT_WHERE_COUNT " AND (?6 IS NULL OR id < ?6)"
+#define AUDIT_PAGE " ORDER BY id DESC LIMIT ?7 OFFSET ?8"
 
 /* Every statement the store runs. Indexed by enum stmt_id. */
 static const char *const stmt_sql[ST_COUNT_] = {
@@ -306,6 +389,68 @@ static const char *const stmt_sql[ST_COUNT_] = {
     [ST_LIST_ITEMS] = "SELECT rank, ent_id, uscc, name, region, industry, founded, capital_cny,"
                       " status, staff, patents, tags, round, score FROM list_item"
                       " WHERE list_id = ?1 AND rank <= ?2 ORDER BY rank",
+    /* Accounts, sessions, tokens, throttling (store_auth.c). */
+    [ST_USER_INSERT] = "INSERT INTO account(name, role, dept, pw_hash, created) VALUES (?,?,?,?,?)",
+    [ST_USER_GET_NAME] = USER_SELECT " WHERE name = ?1",
+    [ST_USER_GET_ID] = USER_SELECT " WHERE id = ?1",
+    [ST_USER_SET_PASSWORD] = "UPDATE account SET pw_hash = ?2 WHERE id = ?1",
+    [ST_USER_SET_DISABLED] = "UPDATE account SET disabled = ?2 WHERE id = ?1",
+    [ST_USER_SET_ROLE] = "UPDATE account SET role = ?2, dept = ?3 WHERE id = ?1",
+    [ST_USER_SET_LOGIN] = "UPDATE account SET last_login = ?2 WHERE id = ?1",
+    [ST_USER_EACH] = USER_SELECT " ORDER BY name",
+    [ST_USER_COUNT] = "SELECT count(*) FROM account",
+    [ST_USER_COUNT_ADMINS] = "SELECT count(*) FROM account WHERE role = 'admin' AND disabled = 0",
+    [ST_SESSION_INSERT] = "INSERT INTO session(hash, account_id, csrf_hash, remote, created,"
+                          " last_seen, expires) VALUES (?1, ?2, ?3, ?4, ?5, ?5, ?6)",
+    [ST_SESSION_FIND] = "SELECT s.id, s.account_id, s.csrf_hash, s.remote, s.created, s.last_seen,"
+                        " s.expires, a.id, a.name, a.role, a.dept, a.pw_hash, a.disabled,"
+                        " a.created, a.last_login FROM session s"
+                        " JOIN account a ON a.id = s.account_id WHERE s.hash = ?1",
+    [ST_SESSION_TOUCH] = "UPDATE session SET last_seen = ?2 WHERE id = ?1",
+    [ST_SESSION_DELETE] = "DELETE FROM session WHERE id = ?1 AND (?2 = 0 OR account_id = ?2)",
+    [ST_SESSION_DELETE_USER] = "DELETE FROM session WHERE account_id = ?1 AND id <> ?2",
+    [ST_SESSION_PRUNE] = "DELETE FROM session WHERE expires <= ?2 OR last_seen <= ?1",
+    [ST_SESSION_EACH] = "SELECT s.id, s.account_id, s.csrf_hash, s.remote, s.created, s.last_seen,"
+                        " s.expires, a.name FROM session s JOIN account a ON a.id = s.account_id"
+                        " WHERE (?1 = 0 OR s.account_id = ?1) AND s.last_seen > ?2"
+                        " AND s.expires > ?3 ORDER BY s.id DESC",
+    [ST_TOKEN_INSERT] = "INSERT INTO api_token(hash, account_id, label, created, expires)"
+                        " VALUES (?1, ?2, ?3, ?4, nullif(?5, 0))",
+    [ST_TOKEN_FIND] = "SELECT t.id, t.account_id, a.name, t.label, t.created, t.expires,"
+                      " t.last_used, t.revoked, a.id, a.name, a.role, a.dept, a.pw_hash,"
+                      " a.disabled, a.created, a.last_login FROM api_token t"
+                      " JOIN account a ON a.id = t.account_id WHERE t.hash = ?1",
+    [ST_TOKEN_GET] = "SELECT t.id, t.account_id, a.name, t.label, t.created, t.expires,"
+                     " t.last_used, t.revoked FROM api_token t"
+                     " JOIN account a ON a.id = t.account_id WHERE t.id = ?1",
+    [ST_TOKEN_TOUCH] = "UPDATE api_token SET last_used = ?2 WHERE id = ?1",
+    [ST_TOKEN_REVOKE] = "UPDATE api_token SET revoked = ?3 WHERE id = ?1 AND revoked IS NULL"
+                        " AND (?2 = 0 OR account_id = ?2)",
+    [ST_TOKEN_EACH] = "SELECT t.id, t.account_id, a.name, t.label, t.created, t.expires,"
+                      " t.last_used, t.revoked FROM api_token t"
+                      " JOIN account a ON a.id = t.account_id"
+                      " WHERE (?1 = 0 OR t.account_id = ?1) ORDER BY t.id DESC",
+    [ST_THROTTLE_GET] = "SELECT failures, first_at, locked_until FROM login_throttle WHERE key = ?1",
+    [ST_THROTTLE_PUT] = "INSERT INTO login_throttle(key, failures, first_at, locked_until)"
+                        " VALUES (?1, ?2, ?3, ?4) ON CONFLICT(key) DO UPDATE SET"
+                        " failures = ?2, first_at = ?3, locked_until = ?4",
+    [ST_THROTTLE_DELETE] = "DELETE FROM login_throttle WHERE key = ?1",
+    [ST_THROTTLE_PRUNE] = "DELETE FROM login_throttle WHERE first_at < ?1 AND locked_until <= ?2",
+    /* The audit trail (store_audit.c): insert and read only. Three shapes
+     * of query so that the usual ones - one entity's history, one user's
+     * actions - walk their index newest first instead of the whole log. */
+    [ST_AUDIT_INSERT] = "INSERT INTO audit(at, user_id, user, remote, action, entity, entity_id,"
+                        " before_json, after_json) VALUES (?,nullif(?,0),?,?,?,?,?,?,?)",
+    [ST_AUDIT_QUERY] = AUDIT_SELECT " WHERE " AUDIT_WHERE AUDIT_PAGE,
+    [ST_AUDIT_QUERY_ENTITY] = AUDIT_SELECT " INDEXED BY audit_entity WHERE entity = ?1"
+                              " AND " AUDIT_WHERE AUDIT_PAGE,
+    [ST_AUDIT_QUERY_USER] = AUDIT_SELECT " INDEXED BY audit_user WHERE user = ?3"
+                            " AND " AUDIT_WHERE AUDIT_PAGE,
+    [ST_AUDIT_COUNT] = "SELECT count(*) FROM audit WHERE " AUDIT_WHERE_COUNT,
+    [ST_AUDIT_COUNT_ENTITY] = "SELECT count(*) FROM audit INDEXED BY audit_entity"
+                              " WHERE entity = ?1 AND " AUDIT_WHERE_COUNT,
+    [ST_AUDIT_COUNT_USER] = "SELECT count(*) FROM audit INDEXED BY audit_user"
+                            " WHERE user = ?3 AND " AUDIT_WHERE_COUNT,
 };
 
 int store_error(struct store *st, struct error *err, const char *what)

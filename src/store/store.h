@@ -337,4 +337,141 @@ int store_list_items(struct store *st, int64_t list_id, int64_t max_rank,
                      int (*fn)(const struct store_list_item *it, void *ctx), void *ctx,
                      struct error *err);
 
+/* ==== accounts, sessions, API tokens, login throttling, audit trail ====
+ * (store_auth.c, store_audit.c; the rules live in src/auth/, these only
+ * move rows). Secrets arrive here already hashed (32-byte SHA-256). Times
+ * are unix seconds; 0 in an optional time means "none" (NULL in SQL). */
+
+#define STORE_USER_NAME_MAX 64
+#define STORE_USER_ROLE_MAX 16
+#define STORE_USER_DEPT_MAX 128
+#define STORE_USER_HASH_MAX 160
+#define STORE_REMOTE_MAX 64
+#define STORE_LABEL_MAX 64
+
+/* One account, copied out (no pointers into the statement). */
+struct store_user {
+    int64_t id;
+    char name[STORE_USER_NAME_MAX + 1];
+    char role[STORE_USER_ROLE_MAX + 1];  /* "admin", "staff", ... */
+    char dept[STORE_USER_DEPT_MAX + 1];  /* "" when none */
+    char pw_hash[STORE_USER_HASH_MAX];   /* encoded argon2id */
+    int disabled;
+    int64_t created, last_login;         /* last_login 0: never */
+};
+
+/* 1 when a transaction is open on st (so a caller's write and ours share it). */
+int store_in_transaction(struct store *st);
+
+/* Insert an account (dept NULL for none): 0 and *id, 1 when the name
+ * (ASCII case ignored) is taken, -1. */
+int store_user_insert(struct store *st, const char *name, const char *role, const char *dept,
+                      const char *pw_hash, int64_t created, int64_t *id, struct error *err);
+/* 1 and *out when found, 0 when not, -1. Name lookup ignores ASCII case. */
+int store_user_get_name(struct store *st, const char *name, struct store_user *out,
+                        struct error *err);
+int store_user_get_id(struct store *st, int64_t id, struct store_user *out, struct error *err);
+int store_user_set_password(struct store *st, int64_t id, const char *pw_hash, struct error *err);
+int store_user_set_disabled(struct store *st, int64_t id, int disabled, struct error *err);
+int store_user_set_role(struct store *st, int64_t id, const char *role, const char *dept,
+                        struct error *err);
+int store_user_set_login(struct store *st, int64_t id, int64_t at, struct error *err);
+/* Every account by name (ASCII case ignored); fn returns non-zero to stop.
+ * Returns the number passed to fn, or -1. */
+int store_user_each(struct store *st, int (*fn)(const struct store_user *u, void *ctx), void *ctx,
+                    struct error *err);
+/* All accounts; enabled accounts of role "admin". -1 on error. */
+int64_t store_user_count(struct store *st, struct error *err);
+int64_t store_user_count_admins(struct store *st, struct error *err);
+
+struct store_session_row {
+    int64_t id, user_id;
+    unsigned char csrf_hash[32];
+    char remote[STORE_REMOTE_MAX + 1];
+    int64_t created, last_seen, expires;  /* expires: the absolute end */
+};
+int store_session_insert(struct store *st, const unsigned char hash[32], int64_t user_id,
+                         const unsigned char csrf_hash[32], const char *remote, int64_t created,
+                         int64_t expires, int64_t *id, struct error *err);
+/* The session with this id hash and its account: 1, 0 when none, -1. */
+int store_session_find(struct store *st, const unsigned char hash[32],
+                       struct store_session_row *out, struct store_user *user, struct error *err);
+int store_session_touch(struct store *st, int64_t id, int64_t last_seen, struct error *err);
+/* Delete by row id, by id hash, or all of a user's: the number deleted, -1.
+ * only_user 0: any user's session, else only one of that user. */
+int store_session_delete(struct store *st, int64_t id, int64_t only_user, struct error *err);
+int store_session_delete_hash(struct store *st, const unsigned char hash[32],
+                              struct store_session_row *out, struct error *err);
+/* All of user_id's sessions but row id except (0: all of them). */
+int store_session_delete_user(struct store *st, int64_t user_id, int64_t except,
+                              struct error *err);
+/* Delete sessions that ended (expires <= now or last_seen <= idle_cutoff). */
+int store_session_prune(struct store *st, int64_t idle_cutoff, int64_t now, struct error *err);
+/* Live sessions (expires > now and last_seen > idle_cutoff), newest first,
+ * of user_id (0: all); user is the account name. */
+int store_session_each(struct store *st, int64_t user_id, int64_t idle_cutoff, int64_t now,
+                       int (*fn)(const struct store_session_row *s, const char *user, void *ctx),
+                       void *ctx, struct error *err);
+
+struct store_token_row {
+    int64_t id, user_id;
+    char user[STORE_USER_NAME_MAX + 1];
+    char label[STORE_LABEL_MAX + 1];
+    int64_t created, expires, last_used, revoked;  /* 0: none */
+};
+int store_token_insert(struct store *st, const unsigned char hash[32], int64_t user_id,
+                       const char *label, int64_t created, int64_t expires, int64_t *id,
+                       struct error *err);
+/* The token with this hash and its account: 1, 0 when none, -1. */
+int store_token_find(struct store *st, const unsigned char hash[32], struct store_token_row *out,
+                     struct store_user *user, struct error *err);
+/* Token id: 1 and *out, 0 when none, -1. */
+int store_token_get(struct store *st, int64_t id, struct store_token_row *out, struct error *err);
+int store_token_touch(struct store *st, int64_t id, int64_t at, struct error *err);
+/* Mark revoked at `at` unless it already is; only_user 0: any user's.
+ * 1 when revoked now, 0 when not, -1. */
+int store_token_revoke(struct store *st, int64_t id, int64_t only_user, int64_t at,
+                       struct error *err);
+/* Tokens newest first of user_id (0: all); fn returns non-zero to stop. */
+int store_token_each(struct store *st, int64_t user_id,
+                     int (*fn)(const struct store_token_row *t, void *ctx), void *ctx,
+                     struct error *err);
+
+/* Login throttling counters by key ("name:alice", "addr:10.0.0.7"). */
+struct store_throttle {
+    int64_t failures, first_at, locked_until;
+};
+int store_throttle_get(struct store *st, const char *key, struct store_throttle *out,
+                       struct error *err);
+int store_throttle_put(struct store *st, const char *key, const struct store_throttle *t,
+                       struct error *err);
+int store_throttle_delete(struct store *st, const char *key, struct error *err);
+/* Forget counters whose window began before window_start and whose lock
+ * is over at now. Returns the number deleted. */
+int store_throttle_prune(struct store *st, int64_t window_start, int64_t now, struct error *err);
+
+/* The audit log: append-only (there is no update or delete statement, and
+ * triggers refuse both). */
+struct store_audit_row {
+    int64_t id, at, user_id;  /* user_id 0: none */
+    const char *user, *remote, *action, *entity, *entity_id, *before, *after;
+};
+/* Insert r (r->id ignored): *id (may be NULL) gets the new id. */
+int store_audit_insert(struct store *st, const struct store_audit_row *r, int64_t *id,
+                       struct error *err);
+struct store_audit_filter {
+    const char *entity, *entity_id, *user;  /* NULL: any */
+    int64_t since, until, before_id;        /* 0: unbounded */
+    int64_t offset, limit;
+};
+/* Matching rows newest first (strings valid during fn): the number passed
+ * to fn, or -1. */
+int store_audit_query(struct store *st, const struct store_audit_filter *f,
+                      int (*fn)(const struct store_audit_row *r, void *ctx), void *ctx,
+                      struct error *err);
+/* Matching rows, ignoring offset, limit and before_id. */
+int store_audit_count(struct store *st, const struct store_audit_filter *f, int64_t *out,
+                      struct error *err);
+/* ==== end of accounts and audit ==== */
+
 #endif
