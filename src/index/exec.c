@@ -269,6 +269,65 @@ static void order_ranges(const struct index *ix, const roaring_bitmap_t *cur,
         }
 }
 
+static enum index_range_col range_col(enum query_field f)
+{
+    switch (f) {
+    case QF_CAPITAL: return RC_CAPITAL;
+    case QF_FOUNDED: return RC_FOUNDED;
+    case QF_STAFF: return RC_STAFF;
+    default: return RC_PATENTS;
+    }
+}
+
+/* The bands [*blo, *bhi] an alternative's range covers; returns 1 when
+ * they hold exactly its values (both ends on band edges). Counts are never
+ * negative, so a count range from 0 or below starts on an edge. */
+static int alt_bands(enum index_range_col col, const struct query_alt *a, size_t *blo,
+                     size_t *bhi)
+{
+    size_t n;
+    const int64_t *t = index_band_thresholds(col, &n);
+    int lo_edge, hi_edge;
+    *blo = a->lo == QUERY_OPEN_LO ? 0 : index_band_of(col, a->lo);
+    *bhi = a->hi == QUERY_OPEN_HI ? n : index_band_of(col, a->hi);
+    lo_edge = a->lo == QUERY_OPEN_LO || (*blo > 0 && a->lo == t[*blo - 1]) ||
+              (*blo == 0 && a->lo <= 0 && (col == RC_STAFF || col == RC_PATENTS));
+    hi_edge = a->hi == QUERY_OPEN_HI || (*bhi < n && a->hi == t[*bhi] - 1);
+    return lo_edge && hi_edge;
+}
+
+static int range_aligned(const struct query_clause *c)
+{
+    size_t i, lo, hi;
+    for (i = 0; i < c->nalts; i++)
+        if (!alt_bands(range_col(c->field), &c->alts[i], &lo, &hi))
+            return 0;
+    return 1;
+}
+
+/* The docs whose bands a range clause (without its negation) covers: a
+ * superset of its docs, and exactly them when *exact. */
+static roaring_bitmap_t *range_set(struct index *ix, const struct query_clause *c, int *exact)
+{
+    enum index_range_col col = range_col(c->field);
+    roaring_bitmap_t *out = NULL;
+    size_t i;
+    *exact = 1;
+    for (i = 0; i < c->nalts; i++) {
+        size_t lo, hi;
+        roaring_bitmap_t *b;
+        *exact &= alt_bands(col, &c->alts[i], &lo, &hi);
+        b = index_band_range(ix, col, lo, hi);
+        if (!out) {
+            out = b;
+        } else {
+            roaring_bitmap_or_inplace(out, b);
+            roaring_bitmap_free(b);
+        }
+    }
+    return out ? out : roaring_bitmap_create();
+}
+
 static int cmp_card(const void *a, const void *b)
 {
     uint64_t x = roaring_bitmap_get_cardinality(*(roaring_bitmap_t *const *)a);
@@ -286,6 +345,7 @@ static roaring_bitmap_t *evaluate(struct index *ix, const struct query *q)
     const struct query_clause **ranges = xcalloc(q->nclauses + 1, sizeof(*ranges));
     roaring_bitmap_t *cur = NULL;
     size_t i, npos = 0, ncheck = 0, nranges = 0;
+    int narrowed = 0;
 
     /* 1, 2: positive bitmap and text clauses */
     for (i = 0; i < q->nclauses; i++) {
@@ -310,9 +370,43 @@ static roaring_bitmap_t *evaluate(struct index *ix, const struct query *q)
                 roaring_bitmap_and_inplace(cur, pos[i]);
             roaring_bitmap_free(pos[i]);
         }
-    } else {
-        cur = roaring_bitmap_copy(ix->all);
     }
+
+    /* Ranges: unless the set is already small (then reading the columns of
+     * its docs is cheaper), answer them from the numeric bands - exactly
+     * when their ends fall on band edges, else narrowed to their bands and
+     * checked against the columns in step 4. */
+    for (i = 0; i < q->nclauses; i++) {
+        const struct query_clause *c = &q->clauses[i];
+        roaring_bitmap_t *b;
+        int exact;
+        if (query_field_kind(c->field) != QK_RANGE)
+            continue;
+        if ((cur && roaring_bitmap_get_cardinality(cur) < (uint64_t)ix->cap / 256) ||
+            (c->negated && !range_aligned(c))) {
+            ranges[nranges++] = c;
+            continue;
+        }
+        b = range_set(ix, c, &exact);
+        if (c->negated) {
+            if (!cur)
+                cur = roaring_bitmap_copy(ix->all);
+            roaring_bitmap_andnot_inplace(cur, b);
+            roaring_bitmap_free(b);
+        } else {
+            if (!cur) {
+                cur = b;
+            } else {
+                roaring_bitmap_and_inplace(cur, b);
+                roaring_bitmap_free(b);
+            }
+            if (!exact)
+                ranges[nranges++] = c;
+        }
+        narrowed = 1;
+    }
+    if (!cur)
+        cur = roaring_bitmap_copy(ix->all);
 
     /* 3: negative categorical clauses */
     for (i = 0; i < q->nclauses && !roaring_bitmap_is_empty(cur); i++) {
@@ -328,10 +422,7 @@ static roaring_bitmap_t *evaluate(struct index *ix, const struct query *q)
      * are cache misses, so each range filters the whole buffer in turn,
      * the most selective first (estimated on a sample), with prefetches
      * running ahead of the reads. */
-    for (i = 0; i < q->nclauses; i++)
-        if (query_field_kind(q->clauses[i].field) == QK_RANGE)
-            ranges[nranges++] = &q->clauses[i];
-    if (nranges && !npos && !roaring_bitmap_is_empty(cur)) {
+    if (nranges && !npos && !narrowed && !roaring_bitmap_is_empty(cur)) {
         /* Nothing narrowed the set: scan the columns front to back (no
          * iterator, no cache misses), then keep what exists. */
         roaring_bitmap_t *kept = roaring_bitmap_create();

@@ -81,6 +81,7 @@ static void bitmaps_release(struct index_bitmaps *b, size_t nnodes)
     bm_free_array(b->tag, TAG_COUNT);
     bm_free_array(b->round, INDEX_MAX_ROUNDS + 1);
     bm_free_array(b->base, 101);
+    bm_free_array(&b->band[0][0], RC_COUNT * INDEX_MAX_BANDS);
     bm_free_array(b->node, nnodes);
     free(b->region);
     free(b->industry);
@@ -99,7 +100,8 @@ static void bm_add(roaring_bitmap_t **slot, uint32_t doc)
  * rounds, nodes, in that order. */
 enum {
     SLOT_STATUS_N = 8,
-    SLOT_ROUND_N = INDEX_MAX_ROUNDS + 1
+    SLOT_ROUND_N = INDEX_MAX_ROUNDS + 1,
+    SLOT_BANDS_N = RC_COUNT * INDEX_MAX_BANDS
 };
 
 struct slot_buf {
@@ -110,7 +112,7 @@ struct slot_buf {
 static size_t slot_count(const struct index_bitmaps *b)
 {
     return region_count() + industry_count() + SLOT_STATUS_N + TAG_COUNT + SLOT_ROUND_N + 101 +
-           b->nnodes;
+           SLOT_BANDS_N + b->nnodes;
 }
 
 static roaring_bitmap_t **slot_ptr(struct index_bitmaps *b, size_t slot)
@@ -133,7 +135,10 @@ static roaring_bitmap_t **slot_ptr(struct index_bitmaps *b, size_t slot)
     slot -= SLOT_ROUND_N;
     if (slot < 101)
         return &b->base[slot];
-    return &b->node[slot - 101];
+    slot -= 101;
+    if (slot < SLOT_BANDS_N)
+        return &b->band[slot / INDEX_MAX_BANDS][slot % INDEX_MAX_BANDS];
+    return &b->node[slot - SLOT_BANDS_N];
 }
 
 #define SLOT_REGION(i) ((size_t)(i))
@@ -142,7 +147,8 @@ static roaring_bitmap_t **slot_ptr(struct index_bitmaps *b, size_t slot)
 #define SLOT_TAG(i) (SLOT_STATUS(SLOT_STATUS_N) + (size_t)(i))
 #define SLOT_ROUND(i) (SLOT_TAG(TAG_COUNT) + (size_t)(i))
 #define SLOT_BASE(i) (SLOT_ROUND(SLOT_ROUND_N) + (size_t)(i))
-#define SLOT_NODE(i) (SLOT_BASE(101) + (size_t)(i))
+#define SLOT_BAND(c, b) (SLOT_BASE(101) + (size_t)(c) * INDEX_MAX_BANDS + (size_t)(b))
+#define SLOT_NODE(i) (SLOT_BAND(RC_COUNT, 0) + (size_t)(i))
 
 static void put(struct index_bitmaps *b, size_t slot, uint32_t doc)
 {
@@ -234,6 +240,7 @@ static void bitmaps_merge(struct index_bitmaps *dst, struct index_bitmaps *src, 
     bm_merge_array(dst->tag, src->tag, TAG_COUNT);
     bm_merge_array(dst->round, src->round, INDEX_MAX_ROUNDS + 1);
     bm_merge_array(dst->base, src->base, 101);
+    bm_merge_array(&dst->band[0][0], &src->band[0][0], SLOT_BANDS_N);
     bm_merge_array(dst->node, src->node, nnodes);
 }
 
@@ -254,6 +261,120 @@ static void bm_optimize_array(roaring_bitmap_t **a, size_t n)
             roaring_bitmap_run_optimize(a[i]);
             roaring_bitmap_shrink_to_fit(a[i]);
         }
+}
+
+/* ---- numeric bands ---- */
+
+#define WAN INT64_C(1000000)   /* cents in 1 万元 */
+
+/* Round numbers people type: 万元 steps for capital, 1 January of each
+ * year for founding dates (days since 1970), headcount and patent steps. */
+static const int64_t capital_t[] = {
+    1 * WAN, 10 * WAN, 50 * WAN, 100 * WAN, 200 * WAN, 300 * WAN, 500 * WAN, 1000 * WAN,
+    2000 * WAN, 3000 * WAN, 5000 * WAN, 10000 * WAN, 20000 * WAN, 50000 * WAN,
+    100000 * WAN, 1000000 * WAN,
+};
+static const int64_t staff_t[] = { 1, 3, 5, 10, 20, 30, 50, 100, 200, 300, 500, 1000, 2000,
+                                   5000, 10000 };
+static const int64_t patents_t[] = { 1, 2, 3, 5, 10, 20, 30, 50, 100, 200, 500, 1000 };
+#define FOUNDED_FIRST 1950
+#define FOUNDED_YEARS 90   /* 1950 .. 2039 */
+static int64_t founded_t[FOUNDED_YEARS];
+static pthread_once_t founded_once = PTHREAD_ONCE_INIT;
+
+static void founded_init(void)
+{
+    int i;
+    for (i = 0; i < FOUNDED_YEARS; i++) {
+        char ymd[11];
+        snprintf(ymd, sizeof(ymd), "%04d-01-01", FOUNDED_FIRST + i);
+        query_date_days(ymd, &founded_t[i]);
+    }
+}
+
+const int64_t *index_band_thresholds(enum index_range_col c, size_t *n)
+{
+    switch (c) {
+    case RC_CAPITAL: *n = sizeof(capital_t) / sizeof(capital_t[0]); return capital_t;
+    case RC_FOUNDED:
+        pthread_once(&founded_once, founded_init);
+        *n = FOUNDED_YEARS;
+        return founded_t;
+    case RC_STAFF: *n = sizeof(staff_t) / sizeof(staff_t[0]); return staff_t;
+    default: *n = sizeof(patents_t) / sizeof(patents_t[0]); return patents_t;
+    }
+}
+
+size_t index_band_of(enum index_range_col c, int64_t v)
+{
+    size_t n, lo = 0, hi;
+    const int64_t *t = index_band_thresholds(c, &n);
+    hi = n;
+    while (lo < hi) {   /* the number of thresholds <= v */
+        size_t mid = (lo + hi) / 2;
+        if (t[mid] <= v)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+/* The band of each of doc's known values, or -1. */
+static void doc_bands(const struct index *ix, uint32_t d, int bands[RC_COUNT])
+{
+    bands[RC_CAPITAL] = ix->capital[d] == SCORE_UNKNOWN ? -1
+                                                          : (int)index_band_of(RC_CAPITAL,
+                                                                               ix->capital[d]);
+    bands[RC_FOUNDED] = ix->founded[d] == INDEX_NO_DAY ? -1
+                                                         : (int)index_band_of(RC_FOUNDED,
+                                                                              ix->founded[d]);
+    bands[RC_STAFF] = ix->staff[d] < 0 ? -1 : (int)index_band_of(RC_STAFF, ix->staff[d]);
+    bands[RC_PATENTS] = ix->patents[d] < 0 ? -1 : (int)index_band_of(RC_PATENTS, ix->patents[d]);
+}
+
+static void ge_drop(struct index *ix)
+{
+    int c, b;
+    for (c = 0; c < RC_COUNT; c++)
+        for (b = 0; b <= INDEX_MAX_BANDS; b++)
+            if (ix->ge[c][b]) {
+                roaring_bitmap_free(ix->ge[c][b]);
+                ix->ge[c][b] = NULL;
+            }
+}
+
+/* ge[c][b], made when first asked for (callers hold the read lock; the
+ * mutex keeps two queries from making it at once). */
+static const roaring_bitmap_t *ge_get(struct index *ix, enum index_range_col c, size_t b)
+{
+    const roaring_bitmap_t *r;
+    size_t n;
+    index_band_thresholds(c, &n);
+    pthread_mutex_lock(&ix->ge_lock);
+    if (!ix->ge[c][b]) {
+        const roaring_bitmap_t *parts[INDEX_MAX_BANDS];
+        size_t k, np = 0;
+        for (k = b; k <= n; k++)
+            if (ix->bm.band[c][k])
+                parts[np++] = ix->bm.band[c][k];
+        ix->ge[c][b] = np ? roaring_bitmap_or_many(np, parts) : roaring_bitmap_create();
+        roaring_bitmap_run_optimize(ix->ge[c][b]);
+    }
+    r = ix->ge[c][b];
+    pthread_mutex_unlock(&ix->ge_lock);
+    return r;
+}
+
+roaring_bitmap_t *index_band_range(struct index *ix, enum index_range_col c, size_t lo, size_t hi)
+{
+    size_t n;
+    index_band_thresholds(c, &n);
+    if (lo > hi || lo > n)
+        return roaring_bitmap_create();
+    if (hi >= n)
+        return roaring_bitmap_copy(ge_get(ix, c, lo));
+    return roaring_bitmap_andnot(ge_get(ix, c, lo), ge_get(ix, c, hi + 1));
 }
 
 /* ---- columns ---- */
@@ -619,6 +740,14 @@ static void doc_add(struct index *ix, struct index_bitmaps *b, const struct doc_
     if (v->round)
         put(b, SLOT_ROUND(v->round), d);
     put(b, SLOT_BASE(v->base <= 100 ? v->base : 100), d);
+    if (v->capital != SCORE_UNKNOWN)
+        put(b, SLOT_BAND(RC_CAPITAL, index_band_of(RC_CAPITAL, v->capital)), d);
+    if (v->founded != INDEX_NO_DAY)
+        put(b, SLOT_BAND(RC_FOUNDED, index_band_of(RC_FOUNDED, v->founded)), d);
+    if (v->staff >= 0)
+        put(b, SLOT_BAND(RC_STAFF, index_band_of(RC_STAFF, v->staff)), d);
+    if (v->patents >= 0)
+        put(b, SLOT_BAND(RC_PATENTS, index_band_of(RC_PATENTS, v->patents)), d);
 }
 
 /* Take doc out of every bitmap its columns put it in (before an update). */
@@ -646,6 +775,13 @@ static void doc_remove(struct index *ix, uint32_t d)
     if (ix->round[d])
         bm_remove(b->round[ix->round[d]], d);
     bm_remove(b->base[ix->base[d] <= 100 ? ix->base[d] : 100], d);
+    {
+        int bands[RC_COUNT], c;
+        doc_bands(ix, d, bands);
+        for (c = 0; c < RC_COUNT; c++)
+            if (bands[c] >= 0)
+                bm_remove(b->band[c][bands[c]], d);
+    }
     for (i = 0; i < ix->tax->nnodes; i++)
         bm_remove(b->node[i], d);
     uscc_map_remove(ix, d);
@@ -826,6 +962,7 @@ static struct index *index_new(const struct index_options *opt)
 {
     struct index *ix = xcalloc(1, sizeof(*ix));
     pthread_rwlock_init(&ix->lock, NULL);
+    pthread_mutex_init(&ix->ge_lock, NULL);
     ix->tax = opt->taxonomy;
     ix->sm = opt->scoring;
     ix->home = opt->home && *opt->home ? region_find_code(opt->home) : NULL;
@@ -863,6 +1000,7 @@ static void index_contents_free(struct index *ix)
     free(ix->round);
     free(ix->base);
     bitmaps_release(&ix->bm, ix->tax->nnodes);
+    ge_drop(ix);
     for (i = 0; i < ix->tax->ntracks; i++)
         if (ix->track[i])
             roaring_bitmap_free(ix->track[i]);
@@ -885,6 +1023,7 @@ void index_free(struct index *ix)
         return;
     index_contents_free(ix);
     pthread_rwlock_destroy(&ix->lock);
+    pthread_mutex_destroy(&ix->ge_lock);
     free(ix);
 }
 
@@ -924,6 +1063,7 @@ static void optimize_all(struct index *ix)
     bm_optimize_array(ix->bm.tag, TAG_COUNT);
     bm_optimize_array(ix->bm.round, INDEX_MAX_ROUNDS + 1);
     bm_optimize_array(ix->bm.base, 101);
+    bm_optimize_array(&ix->bm.band[0][0], SLOT_BANDS_N);
     bm_optimize_array(ix->bm.node, ix->tax->nnodes);
     bm_optimize_array(ix->track, ix->tax->ntracks);
     roaring_bitmap_run_optimize(ix->all);
@@ -1209,6 +1349,7 @@ static void apply(struct refresh *r)
             bm_add(&ix->bm.node[l->nodes[k]], l->v.doc);
     }
     derive_sets(ix);
+    ge_drop(ix);
     ix->seq = r->last_seq;
 }
 
@@ -1260,12 +1401,15 @@ int64_t index_refresh(struct index *ix, struct store *st, struct error *err)
         pthread_rwlock_wrlock(&ix->lock);
         {
             pthread_rwlock_t keep = ix->lock;
+            pthread_mutex_t keep_ge = ix->ge_lock;
             index_contents_free(ix);
             *ix = *fresh;
             ix->lock = keep;
+            ix->ge_lock = keep_ge;
         }
         pthread_rwlock_unlock(&ix->lock);
         pthread_rwlock_destroy(&fresh->lock);
+        pthread_mutex_destroy(&fresh->ge_lock);
         free(fresh);
         return n;
     }
@@ -1317,6 +1461,7 @@ void index_memory(struct index *ix, struct index_mem *out)
                         bm_bytes_array(ix->bm.status, 8) + bm_bytes_array(ix->bm.tag, TAG_COUNT) +
                         bm_bytes_array(ix->bm.round, INDEX_MAX_ROUNDS + 1) +
                         bm_bytes_array(ix->bm.base, 101) +
+                        bm_bytes_array(&ix->bm.band[0][0], SLOT_BANDS_N) +
                         (region_count() + industry_count()) * sizeof(void *);
     out->chain_bitmaps = bm_bytes_array(ix->bm.node, ix->tax->nnodes) +
                          bm_bytes_array(ix->track, ix->tax->ntracks) +
@@ -1381,6 +1526,13 @@ int index_validate(struct index *ix, struct error *err)
             rc = check_member(ix->bm.round[ix->round[d]], d, 1, "round", err);
         if (rc == 0)
             rc = check_member(ix->bm.base[ix->base[d]], d, 1, "base score", err);
+        {
+            int bands[RC_COUNT], c;
+            doc_bands(ix, d, bands);
+            for (c = 0; rc == 0 && c < RC_COUNT; c++)
+                if (bands[c] >= 0)
+                    rc = check_member(ix->bm.band[c][bands[c]], d, 1, "numeric band", err);
+        }
         if (rc == 0 && ix->uscc[d][0] && index_find_uscc(ix, ix->uscc[d]) != d)
             rc = error_set(err, "doc %u: the USCC map does not find %.18s", d, ix->uscc[d]);
         roaring_advance_uint32_iterator(&it);

@@ -18,6 +18,14 @@ struct region;
 struct industry;
 
 #define INDEX_NO_DAY INT32_MIN   /* an unknown date in a days column */
+
+/* Numeric columns that ranges compare, each cut into bands at fixed
+ * thresholds (index.c band_thresholds): a bitmap per band lets a range
+ * whose ends fall on thresholds ("capital>=1000", "founded>=2015",
+ * "patents>=5") be answered with bitmaps alone, and any other range be
+ * narrowed to its bands before the columns are read. */
+enum index_range_col { RC_CAPITAL = 0, RC_FOUNDED, RC_STAFF, RC_PATENTS, RC_COUNT };
+#define INDEX_MAX_BANDS 96
 #define INDEX_MAX_ROUNDS 255
 
 /* A set of bitmaps keyed the way the index keys them. The build gives
@@ -31,6 +39,7 @@ struct index_bitmaps {
     roaring_bitmap_t *round[INDEX_MAX_ROUNDS + 1]; /* by round number; 0 unused */
     roaring_bitmap_t **node;      /* by taxonomy node index */
     roaring_bitmap_t *base[101];  /* by base score (exec.c ranks big sets by score from these) */
+    roaring_bitmap_t *band[RC_COUNT][INDEX_MAX_BANDS];  /* by numeric band; unknown: none */
     /* A build collects each bitmap's docs in a buffer first and adds them
      * with one roaring_bitmap_add_many per chunk of docs (index.c); NULL
      * adds at once. */
@@ -80,7 +89,22 @@ struct index {
 
     struct textidx *names, *scopes;
     struct index_build_stats stats;
+
+    /* ge[c][b]: the docs in band b of column c or above, made on first use
+     * (under ge_lock) and dropped by a refresh. */
+    roaring_bitmap_t *ge[RC_COUNT][INDEX_MAX_BANDS + 1];
+    pthread_mutex_t ge_lock;
 };
+
+/* The thresholds of column c (ascending) and how many; band b holds the
+ * values v with t[b-1] <= v < t[b] (band 0: below t[0], band n: from
+ * t[n-1]). */
+const int64_t *index_band_thresholds(enum index_range_col c, size_t *n);
+/* The band of value v in column c. */
+size_t index_band_of(enum index_range_col c, int64_t v);
+/* The docs whose value in column c lies in bands [lo, hi] (hi may be the
+ * last band); the caller frees it. Read lock held. */
+roaring_bitmap_t *index_band_range(struct index *ix, enum index_range_col c, size_t lo, size_t hi);
 
 /* The doc with this 18-character USCC, or 0. */
 uint32_t index_find_uscc(const struct index *ix, const char *uscc);
