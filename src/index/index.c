@@ -1215,6 +1215,7 @@ struct refresh {
     struct loaded *rows;
     size_t n, alloc;
     int64_t last_seq;
+    int64_t max_id;   /* the largest id that can have changed: the store's or the index's */
     struct error *err;
 };
 
@@ -1232,10 +1233,12 @@ static int on_change(int64_t seq, int64_t batch, int64_t lo, int64_t hi, void *c
     r->last_seq = seq;
     if (batch > 0)
         return store_index_batch_ids(r->st, batch, add_batch_id, r, r->err) < 0 ? -1 : 0;
+    /* A range can be open ("everything after the last id classified");
+     * only ids that exist now or existed in the index can have changed. */
     if (lo < 0)
         lo = 0;
-    if (hi > (int64_t)UINT32_MAX - 1)
-        hi = (int64_t)UINT32_MAX - 1;
+    if (hi > r->max_id)
+        hi = r->max_id;
     if (hi > lo)
         roaring_bitmap_add_range_closed(r->touched, (uint32_t)lo + 1, (uint32_t)hi);
     return 0;
@@ -1381,6 +1384,12 @@ int64_t index_refresh(struct index *ix, struct store *st, struct error *err)
     r.err = err;
     r.touched = roaring_bitmap_create();
     r.last_seq = ix->seq;
+    if (store_ent_max_id(st, &r.max_id, err) != 0) {
+        refresh_release(&r);
+        return -1;
+    }
+    if (ix->cap && r.max_id < (int64_t)ix->cap - 1)
+        r.max_id = (int64_t)ix->cap - 1;
     if (store_changes_since(st, ix->seq, on_change, &r, err) < 0) {
         refresh_release(&r);
         return -1;
