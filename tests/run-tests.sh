@@ -52,6 +52,15 @@ if [ -x tests/e2e/run.sh ]; then
     run "e2e" tests/e2e/run.sh "$build/magnet"
 fi
 
+# The HTTP API against the real binary on loopback (tests/api/run.sh).
+if [ -x tests/api/run.sh ]; then
+    if [ "$tier" = full ]; then
+        run "api" env API_SLOW=1 tests/api/run.sh "$build/magnet"
+    else
+        run "api" tests/api/run.sh "$build/magnet"
+    fi
+fi
+
 # The chain classifier must keep its precision and recall (goal: 0.9 / 0.85).
 if [ -x "$build/eval/eval_chains" ]; then
     run "eval:chains-dev" "$build/eval/eval_chains" --quiet tests/data/chains-eval.csv

@@ -9,7 +9,7 @@ pkgs=(
     libxlsxwriter-dev libminizip-dev zlib1g-dev libexpat1-dev
     libutf8proc-dev libroaring-dev libargon2-dev libssl-dev
     libcmocka-dev libclang-rt-14-dev libhyperscan-dev
-    jq procps time bc
+    jq procps time bc curl python3
 )
 missing=()
 for p in "${pkgs[@]}"; do

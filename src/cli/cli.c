@@ -30,6 +30,7 @@ static const struct command commands[] = {
     { "screen", cmd_screen, "find and rank enterprises with the query language" },
     { "list", cmd_list, "saved screening lists (清单): save, ls, show, diff, export, rm" },
     { "chain", cmd_chain, "chain map of a track for the home district: LQ, leaders, 补链 targets" },
+    { "serve", cmd_serve, "run the HTTP JSON API (and the web UI) until SIGTERM" },
     { "user", cmd_user, "accounts: add, passwd, ls, disable, enable, role, unlock" },
     { "token", cmd_token, "API tokens for scripts: create (shown once), ls, revoke" },
     { "audit", cmd_audit, "the audit trail: who changed what, when, from where" },

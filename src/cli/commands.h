@@ -18,6 +18,7 @@ int cmd_chains(int argc, char **argv);
 int cmd_screen(int argc, char **argv);
 int cmd_list(int argc, char **argv);
 int cmd_chain(int argc, char **argv);
+int cmd_serve(int argc, char **argv);
 int cmd_user(int argc, char **argv);
 int cmd_token(int argc, char **argv);
 int cmd_audit(int argc, char **argv);
