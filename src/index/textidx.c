@@ -2,7 +2,7 @@
  * textidx.c - the text index's documents: how texts are stored (one arena
  * record per document, plain or as interned pieces), read back, folded,
  * and verified against a pattern; and the query entry points, which ask
- * the gram bitmaps (textidx_gram.c) for candidates and verify them here.
+ * the posting lists (textidx_gram.c) for candidates and verify them here.
  *
  * Why pieces: a business scope is written from a standard catalogue of
  * phrases ("软件开发；", "技术服务、技术开发、"), so cutting it after each
@@ -12,17 +12,21 @@
  * remembers what was seen once during the bulk phase), so texts whose
  * pieces are all unique cost what a plain record costs, plus a byte.
  *
- * Why folding on the fly: the stored text is the original, for display;
- * chain_fold is one cheap pass and folding piece by piece gives the same
- * bytes as folding the whole text, because a piece ends right after a
- * separator, which is neither white space nor part of a longer sequence.
- * For the same reason a pattern without a separator character can only
- * match inside one folded piece: its answer is the OR of the bitmaps of
- * the pieces that contain it (found by one scan of the folded dictionary)
- * plus the docs whose literal runs contain it. A pattern with separators
- * must end a piece with its first segment, fill whole pieces with the
- * middle ones and start a piece with the last; verification tests each
- * distinct piece once per query and segment (the memo).
+ * PLAIN (names) stores the folded text, what every query reads, and a
+ * byte or two that give the original back (textidx_plain.c); verifying a
+ * candidate is a search in its stored bytes.
+ *
+ * PIECES keeps the original, for display, and folds on the fly: chain_fold
+ * is one cheap pass, and folding piece by piece gives the same bytes as
+ * folding the whole text, because a piece ends right after a separator,
+ * which is neither white space nor part of a longer sequence. For the same
+ * reason a pattern without a separator character can only match inside
+ * one folded piece: its answer is the OR of the lists of the pieces that
+ * contain it (found by one scan of the folded dictionary) plus the docs
+ * whose literal runs contain it. A pattern with separators must end a
+ * piece with its first segment, be whole pieces with the middle ones and
+ * start a piece with the last; verification tests each distinct piece
+ * once per query and segment (the memo).
  *
  * docs/internals/textidx.md has the layout and the measurements.
  */
@@ -39,6 +43,7 @@
 #include "chain/fold.h"
 #include "index/textidx_internal.h"
 
+#define PREFETCH 16            /* verification: records asked for this many candidates ahead */
 #define EARLY_STOP 32          /* stop intersecting bigrams below this many candidates */
 #define SEEN_MIN_BITS 16
 #define SEEN_MAX_BITS 23       /* 32 MiB of fingerprints at most, bulk phase only */
@@ -71,20 +76,6 @@ void scratch_release(struct scratch *s)
 
 /* ---- varints ---- */
 
-size_t varint_read(const unsigned char **p)
-{
-    const unsigned char *q = *p;
-    size_t v = 0;
-    unsigned shift = 0;
-    while (*q & 0x80) {
-        v |= (size_t)(*q++ & 0x7F) << shift;
-        shift += 7;
-    }
-    v |= (size_t)*q++ << shift;
-    *p = q;
-    return v;
-}
-
 static unsigned char *varint_write(unsigned char *p, size_t v)
 {
     while (v >= 0x80) {
@@ -97,21 +88,63 @@ static unsigned char *varint_write(unsigned char *p, size_t v)
 
 /* ---- hashing piece bytes ---- */
 
+static inline uint64_t load64_le(const unsigned char *p)
+{
+    uint64_t w;
+    memcpy(&w, p, 8);
+    return w;
+}
+
+static inline uint64_t load32_le(const unsigned char *p)
+{
+    uint32_t w;
+    memcpy(&w, p, 4);
+    return w;
+}
+
+/* memcmp(a, b, n) == 0 for the few dozen bytes of a piece, inline: word
+ * compares, the tail as the last word, overlapping. */
+static inline int bytes_equal(const unsigned char *a, const unsigned char *b, size_t n)
+{
+    size_t i;
+    if (n >= 8) {
+        for (i = 0; i + 8 < n; i += 8)
+            if (load64_le(a + i) != load64_le(b + i))
+                return 0;
+        return load64_le(a + n - 8) == load64_le(b + n - 8);
+    }
+    if (n >= 4)
+        return load32_le(a) == load32_le(b) && load32_le(a + n - 4) == load32_le(b + n - 4);
+    for (i = 0; i < n; i++)
+        if (a[i] != b[i])
+            return 0;
+    return 1;
+}
+
+/* Every byte counts; two independent lanes of 8 bytes, and the tail read
+ * as the last 8 (or 4) bytes, overlapping, so there is no byte loop and no
+ * variable-length copy (whose store the next load cannot forward). */
 static uint64_t bytes_hash(const unsigned char *p, size_t n)
 {
-    uint64_t h = 0x9E3779B97F4A7C15ull ^ ((uint64_t)n * 0x2545F4914F6CDD1Dull);
-    uint64_t w;
-    while (n >= 8) {
-        memcpy(&w, p, 8);
-        h = (h ^ w) * 0xbf58476d1ce4e5b9ull;
-        h ^= h >> 31;
-        p += 8;
-        n -= 8;
+    uint64_t a = 0x9E3779B97F4A7C15ull ^ ((uint64_t)n * 0x2545F4914F6CDD1Dull);
+    uint64_t b = 0xC2B2AE3D27D4EB4Full;
+    size_t i = 0;
+    if (n >= 8) {
+        for (; i + 16 <= n; i += 16) {
+            a = (a ^ load64_le(p + i)) * 0xbf58476d1ce4e5b9ull;
+            b = (b ^ load64_le(p + i + 8)) * 0x94d049bb133111ebull;
+            a ^= a >> 31;
+            b ^= b >> 29;
+        }
+        if (i + 8 <= n)
+            a = (a ^ load64_le(p + i)) * 0xbf58476d1ce4e5b9ull;
+        b ^= load64_le(p + n - 8);
+    } else if (n >= 4) {
+        b ^= load32_le(p) | load32_le(p + n - 4) << 32;
+    } else if (n) {
+        b ^= (uint64_t)p[0] | (uint64_t)p[n / 2] << 8 | (uint64_t)p[n - 1] << 16;
     }
-    w = 0;
-    memcpy(&w, p, n);
-    h = (h ^ w) * 0x94d049bb133111ebull;
-    return mix64(h);
+    return mix64(a ^ (b * 0xD6E8FEB86659FD93ull));
 }
 
 /* ---- lifecycle ---- */
@@ -129,7 +162,7 @@ struct textidx *textidx_new(enum textidx_kind kind)
         ti->apieces = 64;
         ti->piece_off = xcalloc(ti->apieces + 1, sizeof(uint32_t));
         ti->piece_mask = 255;
-        ti->piece_slot = xcalloc(ti->piece_mask + 1, sizeof(uint64_t));
+        ti->piece_slot = xcalloc(ti->piece_mask + 1, sizeof(*ti->piece_slot));
         ti->seen_mask = ((size_t)1 << SEEN_MIN_BITS) - 1;
         ti->seen = xcalloc(ti->seen_mask + 1, sizeof(uint32_t));
     }
@@ -150,8 +183,6 @@ void textidx_free(struct textidx *ti)
     free(ti->seen);
     free(ti->fdict);
     free(ti->fpiece_off);
-    free(ti->piece_first);
-    free(ti->piece_last);
     if (ti->litdocs)
         roaring_bitmap_free(ti->litdocs);
     free(ti);
@@ -178,9 +209,10 @@ const unsigned char *textidx_record(const struct textidx *ti, uint32_t doc)
 static size_t record_size(const struct textidx *ti, const unsigned char *rec)
 {
     const unsigned char *p = rec;
-    size_t n = varint_read(&p), i;
+    size_t n, i;
     if (ti->kind == TEXTIDX_PLAIN)
-        return (size_t)(p - rec) + n;
+        return plain_record_size(rec);
+    n = varint_read(&p);
     for (i = 0; i < n; i++) {
         size_t v = varint_read(&p);
         if (!(v & 1))
@@ -231,7 +263,9 @@ static void record_drop(struct textidx *ti, uint32_t doc)
 
 /* Where a piece that starts at s[i] ends: right after the first separator
  * (; , ； ， 、 。), or at len. Bytes that can start one (; , E3 EF) are
- * looked for 16 at a time: most of a scope is CJK text that has none. */
+ * looked for 16 at a time: most of a scope is CJK text that has none.
+ * (Comparing the two bytes after each at once too, so that only
+ * separators come out, measured no faster.) */
 static size_t piece_end(const unsigned char *s, size_t len, size_t i)
 {
 #ifdef __SSE2__
@@ -274,28 +308,28 @@ static size_t piece_end(const unsigned char *s, size_t len, size_t i)
 /* The dictionary id of a piece, or -1. */
 static long dict_find(const struct textidx *ti, const unsigned char *p, size_t n, uint64_t h)
 {
-    uint64_t tag = h >> 32;
+    uint32_t tag = (uint32_t)(h >> 32);
     size_t i = (size_t)h & ti->piece_mask;
     for (;; i = (i + 1) & ti->piece_mask) {
-        uint64_t s = ti->piece_slot[i];
-        if (!s)
+        const struct piece_slot *s = &ti->piece_slot[i];
+        if (!s->id1)
             return -1;
-        if (s >> 32 == tag) {
-            uint32_t id = (uint32_t)s - 1;
-            size_t plen;
-            const unsigned char *q = piece_bytes(ti, id, &plen);
-            if (plen == n && !memcmp(p, q, n))
-                return id;
-        }
+        if (s->tag == tag && s->len == n && bytes_equal(p, ti->dict + s->off, n))
+            return (long)s->id1 - 1;
     }
 }
 
 static void dict_slot_put(struct textidx *ti, uint64_t h, uint32_t id)
 {
     size_t i = (size_t)h & ti->piece_mask;
-    while (ti->piece_slot[i])
+    struct piece_slot *s;
+    while (ti->piece_slot[i].id1)
         i = (i + 1) & ti->piece_mask;
-    ti->piece_slot[i] = (h >> 32) << 32 | ((uint64_t)id + 1);
+    s = &ti->piece_slot[i];
+    s->tag = (uint32_t)(h >> 32);
+    s->id1 = id + 1;
+    s->off = ti->piece_off[id];
+    s->len = ti->piece_off[id + 1] - ti->piece_off[id];
 }
 
 /* Add a piece; -1 when the dictionary is full (ids and offsets are 32-bit). */
@@ -321,15 +355,13 @@ static long dict_add(struct textidx *ti, const unsigned char *p, size_t n, uint6
     ti->piece_off[id + 1] = (uint32_t)ti->dict_len;
     if (ti->npieces * 2 > ti->piece_mask + 1) {
         size_t i, old = ti->piece_mask + 1;
-        uint64_t *slots = ti->piece_slot;
+        struct piece_slot *slots = ti->piece_slot;
         ti->piece_mask = old * 2 - 1;
-        ti->piece_slot = xcalloc(old * 2, sizeof(uint64_t));
+        ti->piece_slot = xcalloc(old * 2, sizeof(*ti->piece_slot));
         for (i = 0; i < old; i++)
-            if (slots[i]) {
-                uint32_t pid = (uint32_t)slots[i] - 1;
-                size_t plen;
-                const unsigned char *q = piece_bytes(ti, pid, &plen);
-                dict_slot_put(ti, bytes_hash(q, plen), pid);
+            if (slots[i].id1) {
+                uint32_t pid = slots[i].id1 - 1;
+                dict_slot_put(ti, bytes_hash(ti->dict + slots[i].off, slots[i].len), pid);
             }
         free(slots);
     }
@@ -363,6 +395,28 @@ struct item {
     size_t start, len;  /* literal: bytes of the text */
 };
 
+static void item_push(struct item **items, size_t *nitems, size_t *aitems, struct item *stack,
+                      long id, size_t start, size_t len)
+{
+    if (id < 0 && *nitems && (*items)[*nitems - 1].id == UINT32_MAX) {
+        (*items)[*nitems - 1].len += len;  /* extend the literal run */
+        return;
+    }
+    if (*nitems == *aitems) {
+        *aitems *= 2;
+        if (*items == stack) {
+            *items = xmalloc(*aitems * sizeof(**items));
+            memcpy(*items, stack, *nitems * sizeof(**items));
+        } else {
+            *items = xrealloc(*items, *aitems * sizeof(**items));
+        }
+    }
+    (*items)[*nitems].id = id < 0 ? UINT32_MAX : (uint32_t)id;
+    (*items)[*nitems].start = start;
+    (*items)[*nitems].len = len;
+    (*nitems)++;
+}
+
 static void store_pieces(struct textidx *ti, uint32_t doc, const unsigned char *s, size_t len)
 {
     struct item stack_items[32], *items = stack_items;
@@ -375,23 +429,7 @@ static void store_pieces(struct textidx *ti, uint32_t doc, const unsigned char *
         long id = dict_find(ti, s + i, e - i, h);
         if (id < 0 && ti->seen && seen_before(ti, h))
             id = dict_add(ti, s + i, e - i, h);
-        if (id < 0 && nitems && items[nitems - 1].id == UINT32_MAX) {
-            items[nitems - 1].len += e - i;  /* extend the literal run */
-        } else {
-            if (nitems == aitems) {
-                aitems *= 2;
-                if (items == stack_items) {
-                    items = xmalloc(aitems * sizeof(*items));
-                    memcpy(items, stack_items, sizeof(stack_items));
-                } else {
-                    items = xrealloc(items, aitems * sizeof(*items));
-                }
-            }
-            items[nitems].id = id < 0 ? UINT32_MAX : (uint32_t)id;
-            items[nitems].start = i;
-            items[nitems].len = e - i;
-            nitems++;
-        }
+        item_push(&items, &nitems, &aitems, stack_items, id, i, e - i);
         if (id < 0)
             lit_bytes += e - i;
         i = e;
@@ -414,20 +452,23 @@ static void store_pieces(struct textidx *ti, uint32_t doc, const unsigned char *
         free(items);
 }
 
+/* PLAIN: the folded text, which is what queries read, and what it takes
+ * to give the original back (textidx_plain.c). */
+static void store_plain(struct textidx *ti, uint32_t doc, const char *text, size_t len)
+{
+    size_t at = arena_reserve(ti, plain_record_max(len));
+    ti->arena_len = at + plain_record_write(ti->arena + at, text, len);
+    ti->loc[doc] = (uint32_t)(at / 4);
+}
+
 static void store_record(struct textidx *ti, uint32_t doc, const char *text, size_t len)
 {
     loc_grow(ti, doc);
     record_drop(ti, doc);
-    if (ti->kind == TEXTIDX_PIECES) {
+    if (ti->kind == TEXTIDX_PIECES)
         store_pieces(ti, doc, (const unsigned char *)text, len);
-    } else {
-        size_t at = arena_reserve(ti, len + 10);
-        unsigned char *w = varint_write(ti->arena + at, len);
-        if (len)
-            memcpy(w, text, len);
-        ti->arena_len = (size_t)(w - ti->arena) + len;
-        ti->loc[doc] = (uint32_t)(at / 4);
-    }
+    else
+        store_plain(ti, doc, text, len);
     ti->ndocs++;
 }
 
@@ -453,35 +494,25 @@ static int has_literal(const struct textidx *ti, const unsigned char *p)
     return 0;
 }
 
-/* Fold every dictionary piece once: queries scan the folded dictionary,
- * and the build needs each piece's first and last token. */
+/* Fold every dictionary piece once: queries scan the folded dictionary. */
 static void fold_dictionary(struct textidx *ti)
 {
     size_t i, at = 0;
     ti->fdict = xmalloc(ti->dict_len + 1);
     ti->fpiece_off = xmalloc((ti->npieces + 1) * sizeof(uint32_t));
-    ti->piece_first = xmalloc((ti->npieces + 1) * sizeof(uint32_t));
-    ti->piece_last = xmalloc((ti->npieces + 1) * sizeof(uint32_t));
     ti->fpiece_off[0] = 0;
     for (i = 0; i < ti->npieces; i++) {
-        size_t len, fl, k = 0, adv;
-        const unsigned char *b = piece_bytes(ti, (uint32_t)i, &len), *f;
-        fl = chain_fold((const char *)b, len, (char *)ti->fdict + at);
-        f = ti->fdict + at;
-        ti->piece_first[i] = tok_decode(f, fl, &adv);
-        while (k < fl) {
-            ti->piece_last[i] = tok_decode(f + k, fl - k, &adv);
-            k += adv;
-        }
-        at += fl;
+        size_t len;
+        const unsigned char *b = piece_bytes(ti, (uint32_t)i, &len);
+        at += chain_fold((const char *)b, len, (char *)ti->fdict + at);
         ti->fpiece_off[i + 1] = (uint32_t)at;
     }
 }
 
 void textidx_build(struct textidx *ti, int nthreads)
 {
-    size_t d, n = 0;
-    uint32_t buf[4096];
+    size_t d, nwords = (ti->nloc + 63) / 64;
+    uint64_t *bits;
     if (ti->built)
         return;
     /* give back what growth by doubling left over */
@@ -497,30 +528,18 @@ void textidx_build(struct textidx *ti, int nthreads)
     }
     free(ti->seen);
     ti->seen = NULL;
-    if (ti->kind == TEXTIDX_PIECES) {
+    if (ti->kind == TEXTIDX_PIECES)
         fold_dictionary(ti);
-        ti->litdocs = roaring_bitmap_create();
-    }
-    for (d = 0; d < ti->nloc; d++) {
-        if (!ti->loc[d])
-            continue;
-        if (ti->kind == TEXTIDX_PIECES && has_literal(ti, textidx_record(ti, (uint32_t)d)))
-            roaring_bitmap_add(ti->litdocs, (uint32_t)d);
-        buf[n++] = (uint32_t)d;
-        if (n == 4096) {
-            roaring_bitmap_add_many(ti->present, n, buf);
-            n = 0;
-        }
-    }
-    if (n)
-        roaring_bitmap_add_many(ti->present, n, buf);
+    bits = xcalloc(nwords ? nwords : 1, sizeof(uint64_t));
+    for (d = 0; d < ti->nloc; d++)
+        if (ti->loc[d])
+            bits[d >> 6] |= 1ull << (d & 63);
+    roaring_bitmap_free(ti->present);
+    ti->present = bm_from_bits(bits, nwords);
+    free(bits);
     roaring_bitmap_run_optimize(ti->present);
     roaring_bitmap_shrink_to_fit(ti->present);
-    if (ti->litdocs) {
-        roaring_bitmap_run_optimize(ti->litdocs);
-        roaring_bitmap_shrink_to_fit(ti->litdocs);
-    }
-    gram_build(ti, nthreads < 1 ? 1 : nthreads);
+    gram_build(ti, nthreads < 1 ? 1 : nthreads);  /* and litdocs */
     ti->built = 1;
 }
 
@@ -532,11 +551,11 @@ int textidx_get(const struct textidx *ti, uint32_t doc, struct strbuf *out)
     size_t n, i;
     if (!p)
         return 0;
-    n = varint_read(&p);
     if (ti->kind == TEXTIDX_PLAIN) {
-        strbuf_add(out, p, n);
+        plain_original(p, out);
         return 1;
     }
+    n = varint_read(&p);
     for (i = 0; i < n; i++) {
         size_t v = varint_read(&p), len;
         if (v & 1) {
@@ -550,24 +569,23 @@ int textidx_get(const struct textidx *ti, uint32_t doc, struct strbuf *out)
     return 1;
 }
 
-size_t textidx_fold_doc(const struct textidx *ti, uint32_t doc, struct scratch *s)
+const char *textidx_folded(const struct textidx *ti, uint32_t doc, struct scratch *s,
+                           size_t *len)
 {
     const unsigned char *p = textidx_record(ti, doc), *q;
     size_t n, i, total = 0, at = 0;
     char *out;
     if (!p)
-        return (size_t)-1;
+        return NULL;
+    if (ti->kind == TEXTIDX_PLAIN)
+        return (const char *)plain_folded(p, len);
     n = varint_read(&p);
-    if (ti->kind == TEXTIDX_PLAIN) {
-        out = scratch_reserve(s, n + 1);
-        return chain_fold((const char *)p, n, out);
-    }
     q = p;
     for (i = 0; i < n; i++) {
-        size_t v = varint_read(&q), len;
+        size_t v = varint_read(&q), plen;
         if (v & 1) {
-            piece_bytes(ti, (uint32_t)(v >> 1), &len);
-            total += len;
+            piece_bytes(ti, (uint32_t)(v >> 1), &plen);
+            total += plen;
         } else {
             total += v >> 1;
             q += v >> 1;
@@ -575,16 +593,17 @@ size_t textidx_fold_doc(const struct textidx *ti, uint32_t doc, struct scratch *
     }
     out = scratch_reserve(s, total + 1);
     for (i = 0; i < n; i++) {
-        size_t v = varint_read(&p), len;
+        size_t v = varint_read(&p), plen;
         if (v & 1) {
-            const unsigned char *b = piece_bytes(ti, (uint32_t)(v >> 1), &len);
-            at += chain_fold((const char *)b, len, out + at);
+            const unsigned char *b = piece_bytes(ti, (uint32_t)(v >> 1), &plen);
+            at += chain_fold((const char *)b, plen, out + at);
         } else {
             at += chain_fold((const char *)p, v >> 1, out + at);
             p += v >> 1;
         }
     }
-    return at;
+    *len = at;
+    return out;
 }
 
 /* ---- patterns ---- */
@@ -672,28 +691,56 @@ static void pattern_release(struct pattern *pt)
     }
 }
 
-/* Is the pattern in h[0..n)? Names and pieces are short: there a scan
- * for the first byte beats memmem, whose set-up per call costs more than
- * the search (verification calls it once per candidate). */
+/* a[0..m) == b[0..m), m >= 2: patterns of up to 16 bytes (a Chinese word
+ * of five characters) in two overlapping word compares, no call. */
+static inline int same_bytes(const char *a, const char *b, size_t m)
+{
+    if (m >= 8 && m <= 16)
+        return load64_le((const unsigned char *)a) == load64_le((const unsigned char *)b) &&
+               load64_le((const unsigned char *)a + m - 8) ==
+                   load64_le((const unsigned char *)b + m - 8);
+    return !memcmp(a, b, m);
+}
+
+/* Is the pattern in h[0..n)? Verification asks this once per candidate
+ * of a name or a piece of a few dozen bytes, where memmem's set-up costs
+ * more than the search. So: 16 positions at a time, those where both the
+ * pattern's first and its last byte are in place (SSE2), then memcmp;
+ * memmem only for long texts. */
 static int text_has(const char *h, size_t n, const struct pattern *pt)
 {
-    const char *p = pt->p, *end;
-    size_t m = pt->len;
+    const char *p = pt->p;
+    size_t m = pt->len, i = 0, last;
     if (!m)
         return 1;
-    if (n >= 256)
-        return memmem(h, n, p, m) != NULL;
     if (m > n)
         return 0;
-    end = h + (n - m) + 1;
-    while (h < end) {
-        const char *c = memchr(h, p[0], (size_t)(end - h));
-        if (!c)
-            return 0;
-        if (c[m - 1] == p[m - 1] && !memcmp(c, p, m))
-            return 1;
-        h = c + 1;
+    if (m == 1)
+        return memchr(h, p[0], n) != NULL;
+    if (n >= 1024)
+        return memmem(h, n, p, m) != NULL;
+    last = n - m;  /* the last position a match may start at */
+#ifdef __SSE2__
+    {
+        const __m128i first = _mm_set1_epi8(p[0]), end = _mm_set1_epi8(p[m - 1]);
+        /* positions i..i+15: bytes up to h[i + 15 + m - 1] <= h[n - 1] */
+        for (; i + 15 <= last; i += 16) {
+            __m128i a = _mm_loadu_si128((const __m128i *)(const void *)(h + i));
+            __m128i b = _mm_loadu_si128((const __m128i *)(const void *)(h + i + m - 1));
+            unsigned bits = (unsigned)_mm_movemask_epi8(
+                _mm_and_si128(_mm_cmpeq_epi8(a, first), _mm_cmpeq_epi8(b, end)));
+            while (bits) {
+                size_t k = i + (size_t)__builtin_ctz(bits);
+                if (same_bytes(h + k, p, m))
+                    return 1;
+                bits &= bits - 1;
+            }
+        }
     }
+#endif
+    for (; i <= last; i++)
+        if (h[i] == p[0] && h[i + m - 1] == p[m - 1] && same_bytes(h + i, p, m))
+            return 1;
     return 0;
 }
 
@@ -768,6 +815,7 @@ static int doc_matches(const struct textidx *ti, uint32_t doc, const struct patt
                        struct scratch *s, unsigned char *memo)
 {
     const unsigned char *p;
+    const char *f;
     size_t n, i, fl;
     if (ti->kind == TEXTIDX_PIECES && pt->in_piece) {
         p = textidx_record(ti, doc);
@@ -810,10 +858,8 @@ static int doc_matches(const struct textidx *ti, uint32_t doc, const struct patt
         if (r >= 0)
             return r;
     }
-    fl = textidx_fold_doc(ti, doc, s);
-    if (fl == (size_t)-1)
-        return 0;
-    return text_has(s->p, fl, pt);
+    f = textidx_folded(ti, doc, s, &fl);
+    return f && text_has(f, fl, pt);
 }
 
 int textidx_contains(const struct textidx *ti, uint32_t doc, const char *pat, size_t len)
@@ -855,12 +901,14 @@ static int cmp_card(const void *a, const void *b)
 }
 
 /* The AND of the pattern's grams (rarest first), within within. *exact:
- * the set is the answer (1-2 reliable tokens, or a gram nobody has). */
+ * the set is the answer (1-2 reliable tokens, or a gram nobody has).
+ * Stops early, leaving more to verify, when few candidates are left or
+ * when decoding the next gram's list would cost more than verifying them. */
 static roaring_bitmap_t *gram_candidates(const struct textidx *ti, const struct pattern *pt,
                                          const roaring_bitmap_t *within, int *exact)
 {
-    uint64_t stack_req[2 * 32], *req = stack_req;  /* pairs: cardinality, index into bms */
-    const roaring_bitmap_t *stack_bms[32], **bms = stack_bms;
+    uint64_t stack_req[2 * 32], *req = stack_req;  /* pairs: cardinality, index into refs */
+    struct gram_ref stack_refs[32], *refs = stack_refs;
     size_t nreq = 0, i, max = pt->n + 1;
     roaring_bitmap_t *r;
 
@@ -874,11 +922,10 @@ static roaring_bitmap_t *gram_candidates(const struct textidx *ti, const struct 
     }
     if (max > 32) {
         req = xmalloc(max * 2 * sizeof(uint64_t));
-        bms = xmalloc(max * sizeof(*bms));
+        refs = xmalloc(max * sizeof(*refs));
     }
     for (i = 0; i < pt->n; i++) {
         uint64_t key;
-        const roaring_bitmap_t *bm;
         if (!pt->rel[i])
             continue;
         if (i + 1 < pt->n && pt->rel[i + 1])
@@ -887,16 +934,14 @@ static roaring_bitmap_t *gram_candidates(const struct textidx *ti, const struct 
             continue;  /* covered by the bigram before it */
         else
             key = gram_uni(pt->tok[i]);
-        bm = gram_lookup(ti, key);
-        if (!bm || roaring_bitmap_is_empty(bm)) {
+        if (!gram_find(ti, key, &refs[nreq])) {
             /* a gram no text has: nothing matches, and that is exact */
             nreq = 0;
             *exact = 1;
             r = roaring_bitmap_create();
             goto out;
         }
-        bms[nreq] = bm;
-        req[2 * nreq] = roaring_bitmap_get_cardinality(bm);
+        req[2 * nreq] = gram_card(&refs[nreq]);
         req[2 * nreq + 1] = nreq;
         nreq++;
     }
@@ -908,34 +953,118 @@ static roaring_bitmap_t *gram_candidates(const struct textidx *ti, const struct 
     }
     *exact = pt->all_reliable && pt->n <= 2;
     qsort(req, nreq, 2 * sizeof(uint64_t), cmp_card);
-    r = roaring_bitmap_copy(bms[req[1]]);
+    r = gram_bitmap(&refs[req[1]]);
     if (within)
         roaring_bitmap_and_inplace(r, within);
     for (i = 1; i < nreq; i++) {
-        const roaring_bitmap_t *bm = bms[req[2 * i + 1]];
-        if (bm == bms[req[2 * i - 1]])
+        const struct gram_ref *g = &refs[req[2 * i + 1]], *h = &refs[req[2 * i - 1]];
+        if (g->gp == h->gp && g->id == h->id)
             continue;
-        if (!*exact && roaring_bitmap_get_cardinality(r) <= EARLY_STOP)
-            break;
-        roaring_bitmap_and_inplace(r, bm);
+        if (!*exact) {
+            uint64_t card = roaring_bitmap_get_cardinality(r);
+            if (card <= EARLY_STOP || (!gram_roaring(g) && gram_card(g) > 16 * card))
+                break;
+        }
+        gram_and(g, r);
     }
 out:
     if (req != stack_req) {
         free(req);
-        free(bms);
+        free(refs);
     }
     return r;
 }
 
 /* PIECES: the docs of the dictionary pieces that pass a test, OR'ed. */
-enum piece_test { PT_CONTAINS, PT_ENDS_WITH };
+enum piece_test { PT_CONTAINS, PT_ENDS_WITH, PT_STARTS_WITH, PT_EQUALS };
+
+/* A list of gram bitmaps to OR. A few small ones: roaring_bitmap_or_many,
+ * each Elias-Fano list decoded into a bitmap of its own. Otherwise (a
+ * scope pattern of one or two characters is in dozens or hundreds of
+ * pieces) everything goes into one bit set over all docs, which becomes
+ * the bitmap at once: a fixed cost of a pass over ids / 8 bytes, where
+ * OR-ing roaring bitmaps costs a container (a malloc or two) per list and
+ * 65,536 ids that it has docs in. */
+struct or_list {
+    struct gram_ref *refs;
+    size_t n, alloc;
+    uint64_t total;      /* docs in all, counted again for each list */
+    uint64_t conts;      /* containers at most, in all */
+};
+
+static int cmp_ref_card_desc(const void *a, const void *b)
+{
+    uint64_t x = gram_card(a), y = gram_card(b);
+    return x > y ? -1 : x < y;
+}
+
+static void or_list_add(struct or_list *l, const struct textidx *ti, uint64_t key)
+{
+    struct gram_ref ref;
+    if (!gram_find(ti, key, &ref))
+        return;
+    ALLOC_GROW(l->refs, l->n + 1, l->alloc);
+    l->refs[l->n++] = ref;
+    l->total += gram_card(&ref);
+    l->conts += gram_card(&ref) < ti->nloc / 65536 + 1 ? gram_card(&ref) : ti->nloc / 65536 + 1;
+}
+
+static roaring_bitmap_t *or_list_finish(struct or_list *l, const struct textidx *ti)
+{
+    roaring_bitmap_t *r;
+    size_t i, nwords = (ti->nloc + 63) / 64;
+    if (!l->n) {
+        r = roaring_bitmap_create();
+    } else if (l->n == 1) {
+        r = gram_bitmap(&l->refs[0]);
+    } else if (l->total >= nwords || l->conts >= nwords / 64) {
+        uint64_t *bits = xcalloc(nwords, sizeof(uint64_t)), sum = 0, check = ti->ndocs;
+        /* largest first; once they could cover every doc, see whether they
+         * do (a pattern like 的 is in a piece that every scope has) */
+        qsort(l->refs, l->n, sizeof(*l->refs), cmp_ref_card_desc);
+        for (i = 0; i < l->n; i++) {
+            const struct gram_ref *g = &l->refs[i];
+            if (gram_roaring(g))
+                bm_or_bits(gram_roaring(g), bits, nwords);
+            else
+                ef_decode_bits(g->gp->ef + g->gp->ef_off[g->id], gram_card(g), bits);
+            sum += gram_card(g);
+            if (sum >= check) {
+                uint64_t have = 0;
+                size_t w;
+                for (w = 0; w < nwords; w++)
+                    have += popcount64(bits[w]);
+                if (have >= ti->ndocs)
+                    break;  /* every doc with a text: nothing to add */
+                check = sum + ti->ndocs;
+            }
+        }
+        r = bm_from_bits(bits, nwords);
+        free(bits);
+    } else {
+        const roaring_bitmap_t **bms = xmalloc(l->n * sizeof(*bms));
+        roaring_bitmap_t **own = xmalloc(l->n * sizeof(*own));
+        size_t nown = 0;
+        for (i = 0; i < l->n; i++) {
+            bms[i] = gram_roaring(&l->refs[i]);
+            if (!bms[i])
+                bms[i] = own[nown++] = gram_bitmap(&l->refs[i]);
+        }
+        r = roaring_bitmap_or_many(l->n, bms);
+        for (i = 0; i < nown; i++)
+            roaring_bitmap_free(own[i]);
+        free(own);
+        free(bms);
+    }
+    free(l->refs);
+    return r;
+}
 
 static roaring_bitmap_t *pieces_where(const struct textidx *ti, enum piece_test test,
                                       const char *p, size_t n)
 {
-    const roaring_bitmap_t **bms = NULL;
-    size_t nbms = 0, abms = 0, i;
-    roaring_bitmap_t *r;
+    struct or_list l = { NULL, 0, 0, 0, 0 };
+    size_t i;
     const unsigned char *f = ti->fdict;
     if (test == PT_CONTAINS) {
         /* one memmem over the folded dictionary; a hit counts when it
@@ -955,11 +1084,7 @@ static roaring_bitmap_t *pieces_where(const struct textidx *ti, enum piece_test 
                     hi = mid;
             }
             if (pos + n <= ti->fpiece_off[lo + 1]) {
-                const roaring_bitmap_t *bm = gram_lookup(ti, gram_piece((uint32_t)lo));
-                if (bm) {
-                    ALLOC_GROW(bms, nbms + 1, abms);
-                    bms[nbms++] = bm;
-                }
+                or_list_add(&l, ti, gram_piece((uint32_t)lo));
                 at = ti->fpiece_off[lo + 1];
             } else {
                 at = pos + 1;
@@ -968,18 +1093,13 @@ static roaring_bitmap_t *pieces_where(const struct textidx *ti, enum piece_test 
     } else {
         for (i = 0; i < ti->npieces; i++) {
             size_t a = ti->fpiece_off[i], e = ti->fpiece_off[i + 1];
-            if (e - a >= n && !memcmp(f + e - n, p, n)) {
-                const roaring_bitmap_t *bm = gram_lookup(ti, gram_piece((uint32_t)i));
-                if (bm) {
-                    ALLOC_GROW(bms, nbms + 1, abms);
-                    bms[nbms++] = bm;
-                }
-            }
+            size_t at = test == PT_ENDS_WITH ? e - n : a;
+            if (test == PT_EQUALS ? e - a == n : e - a >= n)
+                if (!memcmp(f + at, p, n))
+                    or_list_add(&l, ti, gram_piece((uint32_t)i));
         }
     }
-    r = nbms ? roaring_bitmap_or_many(nbms, bms) : roaring_bitmap_create();
-    free(bms);
-    return r;
+    return or_list_finish(&l, ti);
 }
 
 static roaring_bitmap_t *copy_within(const roaring_bitmap_t *bm, const roaring_bitmap_t *within)
@@ -1032,10 +1152,10 @@ static void answer(const struct textidx *ti, const struct pattern *pt,
         goto out;
     }
     if (pt->by_segments) {
-        /* the first segment ends a piece (or lies in a literal run), and
-         * every bigram across a separator is at a piece boundary */
+        /* the first segment ends a piece, the middle ones are pieces and
+         * the last starts one; or the doc has a literal run */
         roaring_bitmap_t *s0 = pieces_where(ti, PT_ENDS_WITH, pt->p, pt->seg[1]);
-        size_t i;
+        size_t j;
         if (pt->nseg == 2 && pt->seg[1] == pt->len) {
             /* "X;" is exactly "a piece ends with X;", or inside a literal */
             *sure = within ? roaring_bitmap_and(s0, within) : roaring_bitmap_copy(s0);
@@ -1047,15 +1167,15 @@ static void answer(const struct textidx *ti, const struct pattern *pt,
         roaring_bitmap_or_inplace(s0, ti->litdocs);
         if (within)
             roaring_bitmap_and_inplace(s0, within);
-        for (i = 0; i + 1 < pt->n && !roaring_bitmap_is_empty(s0); i++) {
-            const roaring_bitmap_t *bm;
-            if (!tok_is_sep(pt->tok[i]))
-                continue;
-            bm = gram_lookup(ti, gram_bi(pt->tok[i], pt->tok[i + 1]));
-            if (!bm)
-                roaring_bitmap_clear(s0);
-            else
-                roaring_bitmap_and_inplace(s0, bm);
+        for (j = 1; j < pt->nseg && !roaring_bitmap_is_empty(s0); j++) {
+            size_t a = pt->seg[j], n = pt->seg[j + 1] - a;
+            roaring_bitmap_t *c;
+            if (j + 1 == pt->nseg && !n)
+                break;  /* an empty last segment: anything follows */
+            c = pieces_where(ti, j + 1 < pt->nseg ? PT_EQUALS : PT_STARTS_WITH, pt->p + a, n);
+            roaring_bitmap_or_inplace(c, ti->litdocs);
+            roaring_bitmap_and_inplace(s0, c);
+            roaring_bitmap_free(c);
         }
         *maybe = s0;
         goto out;
@@ -1087,11 +1207,23 @@ roaring_bitmap_t *textidx_candidates(const struct textidx *ti, const char *pat, 
     return sure;
 }
 
+/* Ids dropped by a verification, in order. */
+struct id_list {
+    uint32_t *v;
+    size_t n, alloc;
+};
+
+static void id_list_add(struct id_list *l, uint32_t id)
+{
+    ALLOC_GROW(l->v, l->n + 1, l->alloc);
+    l->v[l->n++] = id;
+}
+
 static void verify(const struct textidx *ti, const struct pattern *pt, roaring_bitmap_t *bm)
 {
     uint64_t card = roaring_bitmap_get_cardinality(bm);
     roaring_uint32_iterator_t it;
-    roaring_bitmap_t *keep;
+    struct id_list drop = { NULL, 0, 0 };
     unsigned char *memo = NULL;
     uint32_t buf[1024];
     struct scratch s;
@@ -1110,21 +1242,56 @@ static void verify(const struct textidx *ti, const struct pattern *pt, roaring_b
         ti->npieces <= 16 * card + 65536)
         memo = xcalloc(ti->npieces, pt->in_piece ? 1 : pt->nseg);
     scratch_init(&s, stack, sizeof(stack));
-    keep = roaring_bitmap_create();
     roaring_init_iterator(bm, &it);
     while ((got = roaring_read_uint32_iterator(&it, buf, 1024)) > 0) {
-        uint32_t i, n = 0;
-        for (i = 0; i < got; i++)
-            if (doc_matches(ti, buf[i], pt, &s, memo))
-                buf[n++] = buf[i];
-        if (n)
-            roaring_bitmap_add_many(keep, n, buf);
+        uint32_t i;
+        if (ti->kind == TEXTIDX_PLAIN) {
+            /* the stored folded text, in place. Candidates are scattered
+             * over the arena, so each record is a cache miss: ask for the
+             * records PREFETCH candidates ahead. */
+            const unsigned char *rec[1024];
+            for (i = 0; i < got; i++) {
+                uint32_t d = buf[i];
+                rec[i] = d < ti->nloc && ti->loc[d] ? ti->arena + (size_t)ti->loc[d] * 4 : NULL;
+            }
+            for (i = 0; i < got && i < PREFETCH; i++)
+                if (rec[i]) {
+                    __builtin_prefetch(rec[i]);
+                    __builtin_prefetch(rec[i] + 63);
+                }
+            for (i = 0; i < got; i++) {
+                size_t fl;
+                const unsigned char *f;
+                int hit = 0;
+                if (i + PREFETCH < got && rec[i + PREFETCH]) {
+                    __builtin_prefetch(rec[i + PREFETCH]);
+                    __builtin_prefetch(rec[i + PREFETCH] + 63);
+                }
+                if (rec[i]) {
+                    f = plain_folded(rec[i], &fl);
+                    hit = text_has((const char *)f, fl, pt);
+                }
+                if (!hit)
+                    id_list_add(&drop, buf[i]);
+            }
+        } else {
+            for (i = 0; i < got; i++)
+                if (!doc_matches(ti, buf[i], pt, &s, memo))
+                    id_list_add(&drop, buf[i]);
+        }
         if (got < 1024)
             break;
     }
-    if (roaring_bitmap_get_cardinality(keep) != card)
-        roaring_bitmap_overwrite(bm, keep);
-    roaring_bitmap_free(keep);
+    if (drop.n == card) {
+        roaring_bitmap_clear(bm);
+    } else if (drop.n) {
+        /* only the drops are kept track of: most candidates match, and
+         * memory a query touches for the first time costs page faults */
+        roaring_bitmap_t *r = bm_from_sorted(drop.v, drop.n);
+        roaring_bitmap_andnot_inplace(bm, r);
+        roaring_bitmap_free(r);
+    }
+    free(drop.v);
     scratch_release(&s);
     free(memo);
 }
@@ -1189,10 +1356,10 @@ size_t textidx_doc_keys(const struct textidx *ti, uint32_t doc, uint64_t **keys,
 {
     const unsigned char *p;
     size_t n, i, nk = 0, j, k;
-    uint32_t prev = UINT32_MAX;
     if (ti->kind == TEXTIDX_PLAIN) {
-        size_t fl = textidx_fold_doc(ti, doc, s);
-        return fl == (size_t)-1 ? 0 : gram_keys_of(s->p, fl, keys, alloc);
+        size_t fl;
+        const char *f = textidx_folded(ti, doc, s, &fl);
+        return f ? gram_keys_of(f, fl, keys, alloc) : 0;
     }
     p = textidx_record(ti, doc);
     if (!p)
@@ -1201,15 +1368,12 @@ size_t textidx_doc_keys(const struct textidx *ti, uint32_t doc, uint64_t **keys,
     for (i = 0; i < n; i++) {
         size_t v = varint_read(&p);
         if (v & 1) {
-            uint32_t id = (uint32_t)(v >> 1);
-            ALLOC_GROW(*keys, nk + 2, *alloc);
-            if (prev != UINT32_MAX)
-                (*keys)[nk++] = gram_bi(prev, ti->piece_first[id]);
-            (*keys)[nk++] = gram_piece(id);
-            prev = ti->piece_last[id];
+            ALLOC_GROW(*keys, nk + 1, *alloc);
+            (*keys)[nk++] = gram_piece((uint32_t)(v >> 1));
         } else {
             size_t len = v >> 1, fl, at = 0;
             const unsigned char *f;
+            uint32_t prev = UINT32_MAX;
             fl = chain_fold((const char *)p, len, scratch_reserve(s, len + 1));
             f = (const unsigned char *)s->p;
             p += len;
@@ -1280,9 +1444,9 @@ void textidx_memory(const struct textidx *ti, struct textidx_mem *out)
     out->text_bytes = ti->arena_alloc + ti->aloc * sizeof(uint32_t);
     if (ti->kind == TEXTIDX_PIECES)
         out->dict_bytes = ti->dict_alloc + (ti->apieces + 1) * sizeof(uint32_t) +
-                          (ti->piece_mask + 1) * sizeof(uint64_t) +
+                          (ti->piece_mask + 1) * sizeof(*ti->piece_slot) +
                           (ti->seen ? (ti->seen_mask + 1) * sizeof(uint32_t) : 0) +
-                          (ti->fdict ? ti->dict_len + 1 + 3 * (ti->npieces + 1) * sizeof(uint32_t) : 0);
+                          (ti->fdict ? ti->dict_len + 1 + (ti->npieces + 1) * sizeof(uint32_t) : 0);
     out->npieces = ti->npieces;
     out->other_bytes = sizeof(*ti) + roaring_bitmap_portable_size_in_bytes(ti->present) +
                        (ti->litdocs ? roaring_bitmap_portable_size_in_bytes(ti->litdocs) : 0);
@@ -1321,11 +1485,13 @@ int textidx_validate(const struct textidx *ti, struct error *err)
                     p += v >> 1;
             }
         } else {
-            p += n;
+            p = start + plain_record_size(start);
         }
         if ((size_t)(p - ti->arena) > ti->arena_len)
             return error_set(err, "doc %zu: record of %zu bytes runs past the arena", d,
                              (size_t)(p - start));
+        if (ti->kind == TEXTIDX_PLAIN && plain_record_check(start, err) != 0)
+            return error_prefix(err, "doc %zu: ", d);
     }
     if (ndocs != ti->ndocs)
         return error_set(err, "%zu docs have a text, the count says %zu", ndocs, ti->ndocs);

@@ -9,23 +9,24 @@
  * P itself is NOT folded here: the caller passes it folded (the query
  * parser does), so an upper-case or full-width pattern matches nothing.
  *
- * Layout (docs/internals/textidx.md): roaring bitmaps of documents per
- * distinct code point (unigram) and per distinct pair of adjacent code
- * points (bigram) of the folded text. One- and two-character patterns are
- * answered by one bitmap, exactly; longer ones by the AND of their bigrams,
- * then verified against the stored text. Invalid UTF-8 bytes count as
- * characters of their own, so the answers stay exact on any bytes.
+ * Layout (docs/internals/textidx.md): a list of documents per distinct
+ * code point (unigram) and per distinct pair of adjacent code points
+ * (bigram) of the folded text, Elias-Fano coded, or a roaring bitmap for
+ * the frequent ones. One- and two-character patterns are answered by one
+ * list, exactly; longer ones by the AND of their bigrams, then verified
+ * against the stored text. Invalid UTF-8 bytes count as characters of
+ * their own, so the answers stay exact on any bytes.
  *
- * Texts are kept as given (for display) in one of two forms chosen at
- * creation: TEXTIDX_PLAIN, one arena record per document (names), or
- * TEXTIDX_PIECES, each text cut after its separators (；;，,、。) into pieces
- * that are interned in a dictionary, so that a document is a few varint
- * piece ids (business scopes, written from a standard catalogue). PIECES
- * keeps a bitmap per dictionary piece instead of grams inside pieces: a
- * pattern without a separator is answered exactly by OR-ing the bitmaps
- * of the pieces whose folded text contains it (one scan of the folded
- * dictionary); grams cover only text outside the dictionary and the
- * boundaries between pieces.
+ * Texts are stored in one of two forms chosen at creation: TEXTIDX_PLAIN,
+ * one arena record per document holding the folded text (and what it
+ * takes to give the original back) (names), or TEXTIDX_PIECES, each text
+ * cut after its separators (；;，,、。) into pieces that are interned in a
+ * dictionary, so that a document is a few varint piece ids (business
+ * scopes, written from a standard catalogue). PIECES keeps a list per
+ * dictionary piece instead of grams inside pieces: a pattern without a
+ * separator is answered exactly by OR-ing the lists of the pieces whose
+ * folded text contains it (one scan of the folded dictionary); grams
+ * cover only text outside the dictionary.
  *
  * Threads: the query functions (candidates, search, verify, contains, get,
  * memory, validate) only read and may run in any number of threads at
@@ -56,13 +57,13 @@ void textidx_free(struct textidx *ti);
  * as no text: the empty pattern matches it). */
 void textidx_put(struct textidx *ti, uint32_t doc, const char *text, size_t len);
 
-/* Build the gram bitmaps of everything put so far with nthreads threads
+/* Build the posting lists of everything put so far with nthreads threads
  * (1 when < 1). After this the index is searchable. A second call does
  * nothing: later changes go through textidx_set(). */
 void textidx_build(struct textidx *ti, int nthreads);
 
 /* After build: replace the text of one doc (or remove it when text is
- * NULL), updating the bitmaps incrementally. Before build it only records
+ * NULL), updating the lists incrementally. Before build it only records
  * the text. */
 void textidx_set(struct textidx *ti, uint32_t doc, const char *text, size_t len);
 
@@ -92,9 +93,10 @@ int textidx_get(const struct textidx *ti, uint32_t doc, struct strbuf *out);
 
 /* Bytes held, by part. text: the document records and their locator array
  * (and the bytes of replaced records not yet reclaimed); dict: the piece
- * dictionary, raw and folded, and the bitmap of docs of each piece;
- * unigram/bigram: the gram bitmaps (roaring's containers and headers,
- * malloc overhead estimated); other: the gram hash tables and bookkeeping.
+ * dictionary, raw and folded, and the list of docs of each piece;
+ * unigram/bigram: the gram lists (Elias-Fano bytes; roaring's containers
+ * and headers, malloc overhead estimated); other: the gram hash tables,
+ * bookkeeping, and list bytes left over by changes after the build.
  * npieces counts dictionary pieces, nunigrams/nbigrams distinct grams. */
 struct textidx_mem {
     size_t docs, text_bytes, dict_bytes, unigram_bytes, bigram_bytes, other_bytes;
@@ -103,7 +105,7 @@ struct textidx_mem {
 void textidx_memory(const struct textidx *ti, struct textidx_mem *out);
 
 /* Check every invariant: records decode, the dictionary finds each of its
- * pieces, and (after build) the bitmaps hold exactly the grams of the
+ * pieces, and (after build) the lists hold exactly the grams of the
  * stored texts. Slow (rescans everything); for tests. 0 or -1 with err. */
 int textidx_validate(const struct textidx *ti, struct error *err);
 

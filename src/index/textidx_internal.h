@@ -87,6 +87,16 @@ static inline uint64_t gram_bi(uint32_t a, uint32_t b)
     return ((uint64_t)a + 1) << 22 | ((uint64_t)b + 1);
 }
 
+/* Bits set in x. Not __builtin_popcountll: without -mpopcnt that is a
+ * call into libgcc. */
+static inline unsigned popcount64(uint64_t x)
+{
+    x = x - ((x >> 1) & 0x5555555555555555ull);
+    x = (x & 0x3333333333333333ull) + ((x >> 2) & 0x3333333333333333ull);
+    x = (x + (x >> 4)) & 0x0F0F0F0F0F0F0F0Full;
+    return (unsigned)((x * 0x0101010101010101ull) >> 56);
+}
+
 static inline uint64_t mix64(uint64_t x)
 {
     x ^= x >> 33;
@@ -97,21 +107,31 @@ static inline uint64_t mix64(uint64_t x)
     return x;
 }
 
-/* One partition of the gram table: the grams whose hash says so, owned by
- * one build thread. Local ids index keys[] and bms[]. */
-struct gram_slot {
-    uint64_t key;            /* 0 = empty */
-    uint64_t id;             /* low 32 bits: local id; high 32 bits: during the
-                              * build, doc + 1 of the gram's last posting (the
-                              * probe has the line in cache already) */
-};
+/* ---- gram storage ----
+ *
+ * Each key's documents are either a roaring bitmap (frequent keys, and
+ * every key changed since the build) or an Elias-Fano coded list in the
+ * partition's arena (keys with fewer documents than the build's
+ * threshold, textidx_ef.c). card[] holds the count either way. */
 
+/* Grams with fewer documents than this are Elias-Fano coded (the build
+ * uses min(this, max(64, documents / 16))). Exposed for measurements. */
+extern size_t textidx_ef_max;
+
+#define EF_PAD 8  /* readable bytes an Elias-Fano decoder may touch past a list */
+
+/* One partition of the gram table: the grams whose hash says so, built by
+ * one thread. Local ids index keys[], card[], bms[] and ef_off[]. */
 struct gram_part {
-    struct gram_slot *slot;  /* open addressing */
+    uint32_t *slot;          /* open addressing: local id + 1, 0 = empty */
     size_t mask;             /* slots - 1 */
     size_t n, alloc;         /* grams */
     uint64_t *keys;          /* by local id */
-    roaring_bitmap_t **bms;  /* by local id, never NULL */
+    uint32_t *card;          /* by local id: its documents */
+    roaring_bitmap_t **bms;  /* by local id: its bitmap, or NULL: Elias-Fano */
+    uint64_t *ef_off;        /* by local id: where its list starts in ef */
+    unsigned char *ef;       /* the lists, EF_PAD bytes of slack after the last */
+    size_t ef_len, ef_alloc, ef_garbage;
 };
 
 /* The partition of a gram with hash h: the top 32 bits scaled to nparts
@@ -122,12 +142,57 @@ static inline unsigned gram_part_of(uint64_t h, int nparts)
     return (unsigned)(((h >> 32) * (uint64_t)nparts) >> 32);
 }
 
+/* A gram found in the table. */
+struct gram_ref {
+    const struct gram_part *gp;
+    uint32_t id;
+};
+
+/* ---- Elias-Fano lists and roaring conversions (textidx_ef.c) ---- */
+
+/* Bytes at most that ef_encode writes for n sorted ids from first to last. */
+size_t ef_bound(uint32_t n, uint32_t first, uint32_t last);
+/* Encode v[0..n) (strictly ascending, n >= 1); returns the bytes written. */
+size_t ef_encode(unsigned char *out, const uint32_t *v, uint32_t n);
+/* Bytes of the list at p holding n ids. */
+size_t ef_size(const unsigned char *p, uint32_t n);
+/* Decode the n ids of the list at p into out. */
+void ef_decode(const unsigned char *p, uint32_t n, uint32_t *out);
+/* Set the bits of its ids in bits[]. */
+void ef_decode_bits(const unsigned char *p, uint32_t n, uint64_t *bits);
+
+struct ef_iter {
+    const unsigned char *lo, *hi;
+    uint32_t n, i, first;
+    unsigned l;
+    size_t base;
+    uint64_t w;
+};
+void ef_iter_init(struct ef_iter *it, const unsigned char *p, uint32_t n);
+int ef_iter_next(struct ef_iter *it, uint32_t *out);  /* 0 at the end */
+
+/* Roaring bitmaps made container by container at once: from ascending
+ * ids, and from a bit set of nwords 64-bit words. */
+roaring_bitmap_t *bm_from_sorted(const uint32_t *v, size_t n);
+roaring_bitmap_t *bm_from_bits(const uint64_t *words, size_t nwords);
+/* OR the docs of bm below nwords * 64 into bits. */
+void bm_or_bits(const roaring_bitmap_t *bm, uint64_t *bits, size_t nwords);
+
+/* PIECES dictionary slot: enough to compare a piece without another
+ * lookup. */
+struct piece_slot {
+    uint32_t tag;            /* high half of the piece's hash */
+    uint32_t id1;            /* id + 1, 0 = empty */
+    uint32_t off, len;       /* its bytes in dict */
+};
+
 struct textidx {
     enum textidx_kind kind;
     int built;
 
     /* Documents: loc[doc] is the record's offset in arena in 4-byte units
-     * (0: no text). PLAIN record: varint length, bytes. PIECES record:
+     * (0: no text). PLAIN record: the folded text (chain_fold) and, when
+     * the original differs, a patch or a copy (textidx_plain.c). PIECES record:
      * varint item count, then items: varint (id << 1 | 1) for a dictionary
      * piece, varint (len << 1) and len bytes for a literal run of pieces
      * not in the dictionary. */
@@ -144,15 +209,13 @@ struct textidx {
     size_t dict_len, dict_alloc;
     uint32_t *piece_off;
     size_t npieces, apieces;
-    uint64_t *piece_slot;        /* hash32 << 32 | (id + 1), 0 = empty */
+    struct piece_slot *piece_slot;  /* open addressing */
     size_t piece_mask;
     uint32_t *seen;              /* bulk phase: fingerprints of pieces met once */
     size_t seen_mask, seen_fill;
-    /* after build: the folded pieces (fdict[fpiece_off[i]..fpiece_off[i+1]))
-     * and the first and last token of each */
+    /* after build: the folded pieces (fdict[fpiece_off[i]..fpiece_off[i+1])) */
     unsigned char *fdict;
     uint32_t *fpiece_off;
-    uint32_t *piece_first, *piece_last;
     roaring_bitmap_t *litdocs;   /* PIECES: docs with a literal item */
 
     int nparts;
@@ -173,11 +236,44 @@ void scratch_release(struct scratch *s);
 
 /* The doc's record, or NULL. */
 const unsigned char *textidx_record(const struct textidx *ti, uint32_t doc);
-size_t varint_read(const unsigned char **p);
+static inline size_t varint_read(const unsigned char **p)
+{
+    const unsigned char *q = *p;
+    size_t v = 0;
+    unsigned shift = 0;
+    while (*q & 0x80) {
+        v |= (size_t)(*q++ & 0x7F) << shift;
+        shift += 7;
+    }
+    v |= (size_t)*q++ << shift;
+    *p = q;
+    return v;
+}
 
-/* Fold the doc's text into s; returns the folded length, or (size_t)-1 when
- * the doc has no text. The folded text is at s->p. */
-size_t textidx_fold_doc(const struct textidx *ti, uint32_t doc, struct scratch *s);
+/* The doc's folded text and its length, or NULL when the doc has no text.
+ * PLAIN: the stored bytes; PIECES: folded into s. */
+const char *textidx_folded(const struct textidx *ti, uint32_t doc, struct scratch *s,
+                           size_t *len);
+
+/* PLAIN records (textidx_plain.c): the folded text and what it takes to
+ * give the original back. */
+size_t plain_record_max(size_t len);  /* bytes a record of a len-byte text may need */
+size_t plain_record_write(unsigned char *out, const char *text, size_t len);
+static inline const unsigned char *plain_folded(const unsigned char *rec, size_t *len)
+{
+    size_t v = 0;
+    unsigned shift = 0;
+    while (*rec & 0x80) {
+        v |= (size_t)(*rec++ & 0x7F) << shift;
+        shift += 7;
+    }
+    v |= (size_t)*rec++ << shift;
+    *len = v >> 1;
+    return rec;
+}
+size_t plain_record_size(const unsigned char *rec);
+void plain_original(const unsigned char *rec, struct strbuf *out);
+int plain_record_check(const unsigned char *rec, struct error *err);
 
 /* Piece i's bytes. */
 static inline const unsigned char *piece_bytes(const struct textidx *ti, uint32_t i, size_t *len)
@@ -195,10 +291,22 @@ size_t textidx_doc_keys(const struct textidx *ti, uint32_t doc, uint64_t **keys,
                         struct scratch *s);
 
 /* textidx_gram.c */
+/* Build the posting lists (and, PIECES, ti->litdocs). */
 void gram_build(struct textidx *ti, int nthreads);
 void gram_update(struct textidx *ti, uint32_t doc, const uint64_t *old_keys, size_t nold,
                  const uint64_t *new_keys, size_t nnew);
-roaring_bitmap_t *gram_lookup(const struct textidx *ti, uint64_t key);
+/* Find a gram: 1 and *ref, or 0 when no document has it. */
+int gram_find(const struct textidx *ti, uint64_t key, struct gram_ref *ref);
+static inline uint64_t gram_card(const struct gram_ref *r) { return r->gp->card[r->id]; }
+/* Its documents as a new bitmap (caller frees). */
+roaring_bitmap_t *gram_bitmap(const struct gram_ref *r);
+/* *bm &= its documents. */
+void gram_and(const struct gram_ref *r, roaring_bitmap_t *bm);
+/* Its stored roaring bitmap, or NULL when it is Elias-Fano coded. */
+static inline const roaring_bitmap_t *gram_roaring(const struct gram_ref *r)
+{
+    return r->gp->bms[r->id];
+}
 void gram_memory(const struct textidx *ti, struct textidx_mem *out);
 int gram_validate(const struct textidx *ti, struct error *err);
 void gram_free(struct textidx *ti);

@@ -7,13 +7,19 @@
  *
  * Input layout:
  *   byte 0   bit 0: TEXTIDX_PIECES (else PLAIN); bit 1: "alphabet" mode;
- *            bits 2-3: build threads - 1; bit 4: change docs after build
+ *            bits 2-3: build threads - 1; bit 4: change docs after build;
+ *            bit 5: "many" mode
  *   byte 1   pattern length (bits 0-4)
  *   then     the pattern, then the documents, separated by byte 0xFE
  * In alphabet mode every pattern and text byte stands for one of a few
  * strings (CJK, the separators in both widths, ASCII in both widths and
- * cases, white space, broken UTF-8), so random inputs share many grams and
- * cross piece boundaries.
+ * cases, white space, broken UTF-8, the name endings 有限公司 and
+ * 有限责任公司 the build treats apart), so random inputs share many grams
+ * and cross piece boundaries. In "many" mode each document is put COPIES
+ * more times, at ids spread over 2^17, so that the build meets the paths
+ * of large indexes: keys frequent enough to be posted through bit sets,
+ * lists long enough to be roaring bitmaps, several blocks. Changes after
+ * the build apply to every copy.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -26,12 +32,13 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 #define MAX_DOCS 48
+#define COPIES 47
 #define SEP 0xFE
 
 static const char *const alphabet[] = {
     "智", "能", "芯", "片", "销", "售", "；", ";", "，", ",", "、", "。", "a", "A",
     "Ａ", "ａ", " ", "\t", "\xE3\x80\x80", "\xE4", "\xB8\xAD", "\xE4\xB8", "\xAD", "\xFF",
-    "\xEF\xBC", "\x9B", "\xE3\x80", "\x81",
+    "\xEF\xBC", "\x9B", "\xE3\x80", "\x81", "有限公司", "有限责任公司", "公司", "有限",
 };
 #define NALPHA (sizeof(alphabet) / sizeof(alphabet[0]))
 
@@ -81,7 +88,10 @@ struct doc {
     uint32_t id;
     int present;
     struct buf text, folded;
+    int copies;          /* "many" mode: also at ids id + k * COPY_STEP, k = 1..copies */
 };
+
+#define COPY_STEP 400        /* above every base id (MAX_DOCS * 5 + 1) */
 
 static void doc_set(struct doc *d, const char *s, size_t n)
 {
@@ -95,6 +105,14 @@ static void doc_set(struct doc *d, const char *s, size_t n)
     d->folded.len = chain_fold(d->text.p, n, d->folded.p);
 }
 
+/* textidx_set on a doc and each of its copies. */
+static void set_all(struct textidx *ti, const struct doc *d, const char *s, size_t n)
+{
+    int k;
+    for (k = 0; k <= d->copies; k++)
+        textidx_set(ti, d->id + (uint32_t)k * COPY_STEP, s, n);
+}
+
 static void check(const struct textidx *ti, const struct doc *docs, size_t ndocs,
                   const char *pat, size_t plen)
 {
@@ -104,8 +122,12 @@ static void check(const struct textidx *ti, const struct doc *docs, size_t ndocs
     want = roaring_bitmap_create();
     for (i = 0; i < ndocs; i++)
         if (docs[i].present &&
-            (!plen || memmem(docs[i].folded.p, docs[i].folded.len, pat, plen)))
+            (!plen || memmem(docs[i].folded.p, docs[i].folded.len, pat, plen))) {
+            int k;
             roaring_bitmap_add(want, docs[i].id);
+            for (k = 1; k <= docs[i].copies; k++)
+                roaring_bitmap_add(want, docs[i].id + (uint32_t)k * COPY_STEP);
+        }
     if (!roaring_bitmap_equals(got, want))
         abort();
     cand = textidx_candidates(ti, pat, plen, &exact);
@@ -114,10 +136,14 @@ static void check(const struct textidx *ti, const struct doc *docs, size_t ndocs
     textidx_verify(ti, pat, plen, cand);
     if (!roaring_bitmap_equals(want, cand))
         abort();
-    for (i = 0; i < ndocs; i++)
+    for (i = 0; i < ndocs; i++) {
+        uint32_t last = docs[i].id + (uint32_t)docs[i].copies * COPY_STEP;
         if (textidx_contains(ti, docs[i].id, pat, plen) !=
             roaring_bitmap_contains(want, docs[i].id))
             abort();
+        if (textidx_contains(ti, last, pat, plen) != roaring_bitmap_contains(want, last))
+            abort();
+    }
     roaring_bitmap_free(got);
     roaring_bitmap_free(cand);
     roaring_bitmap_free(want);
@@ -145,11 +171,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     struct buf pat = { NULL, 0, 0 }, fpat = { NULL, 0, 0 }, tmp = { NULL, 0, 0 };
     struct textidx *ti;
     size_t ndocs = 0, at, plen, i;
-    int alpha;
+    int alpha, many;
 
     if (size < 2)
         return 0;
     alpha = (data[0] >> 1) & 1;
+    many = (data[0] >> 5) & 1;
     plen = data[1] & 31;
     if (plen > size - 2)
         plen = size - 2;
@@ -166,6 +193,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         docs[ndocs].id = (uint32_t)ndocs * 5 + 1;
         doc_set(&docs[ndocs], tmp.p, tmp.len);
         textidx_put(ti, docs[ndocs].id, tmp.p, tmp.len);
+        if (many) {
+            int k;
+            docs[ndocs].copies = COPIES;
+            for (k = 1; k <= COPIES; k++)
+                textidx_put(ti, docs[ndocs].id + (uint32_t)k * COPY_STEP, tmp.p, tmp.len);
+        }
         ndocs++;
         at += n + 1;
     }
@@ -183,11 +216,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             else
                 buf_reserve(&tmp, 0);
             doc_set(&docs[0], tmp.p, tmp.len);
-            textidx_set(ti, docs[0].id, tmp.p, tmp.len);
+            set_all(ti, &docs[0], tmp.p, tmp.len);
         }
         if (ndocs >= 2) {
             doc_set(&docs[1], NULL, 0);
-            textidx_set(ti, docs[1].id, NULL, 0);
+            set_all(ti, &docs[1], NULL, 0);
         }
         docs[ndocs].id = 100000;
         doc_set(&docs[ndocs], pat.p, pat.len);

@@ -624,6 +624,225 @@ static void test_random_pieces(void **state)
     random_round(TEXTIDX_PIECES, 3, 4);
 }
 
+/* Names: the endings the build posts as one key (有限公司, 有限责任公司),
+ * whole, cut short, repeated and in the middle, next to every kind of
+ * token, so that the lists it expands them into come out right. */
+static const char *const name_parts[] = {
+    "有限公司", "有限责任公司", "限公司", "公司", "有限", "有", "司", "责任", "任公司",
+    "智", "能", "芯", "a", "B", "Ａ", " ", "（", "）", "\xE4", "\xB8", "\xFF",
+};
+#define NPARTS (sizeof(name_parts) / sizeof(name_parts[0]))
+
+static size_t random_name(char *out)
+{
+    size_t n = 0, k, t = rng() % 6;
+    for (k = 0; k < t; k++) {
+        const char *p = name_parts[9 + rng() % (NPARTS - 9)];
+        if (rng() % 4 == 0)
+            p = name_parts[rng() % 9];
+        memcpy(out + n, p, strlen(p));
+        n += strlen(p);
+    }
+    if (rng() % 4) {
+        const char *p = name_parts[rng() % 3];
+        memcpy(out + n, p, strlen(p));
+        n += strlen(p);
+    }
+    return n;
+}
+
+static void check_random_patterns(const struct textidx *ti, const struct model *m, uint32_t step,
+                                  size_t count, const roaring_bitmap_t *within)
+{
+    char text[1024], fold[1024];
+    size_t i;
+    for (i = 0; i < count; i++) {
+        size_t n, a, fl;
+        if (i % 3 == 0) {
+            n = random_name(text);
+            if (!n)
+                continue;
+            fl = chain_fold(text, n, fold);
+        } else {
+            uint32_t doc = (rng() % (MAX_DOCS / step)) * step;
+            if (!m->text[doc] || !m->len[doc])
+                continue;
+            fl = chain_fold(m->text[doc], m->len[doc], fold);
+            if (!fl)
+                continue;
+            a = rng() % fl;
+            n = 1 + rng() % (fl - a < 24 ? fl - a : 24);
+            memmove(fold, fold + a, n);
+            fl = n;
+        }
+        check_pattern(ti, m, fold, fl, i % 4 == 0 ? within : NULL);
+    }
+    check_str(ti, m, "有限公司");
+    check_str(ti, m, "有限责任公司");
+    check_str(ti, m, "限公");
+    check_str(ti, m, "司");
+    check_str(ti, m, "能有");
+    check_str(ti, m, "公司有");
+}
+
+static void test_name_endings(void **state)
+{
+    struct model *m = xcalloc(1, sizeof(*m));
+    struct textidx *ti = textidx_new(TEXTIDX_PLAIN);
+    roaring_bitmap_t *within = roaring_bitmap_create();
+    char text[1024];
+    uint32_t d;
+    (void)state;
+    rng_state = 7;
+    for (d = 1; d < MAX_DOCS; d++) {
+        size_t n = random_name(text);
+        textidx_put(ti, d, text, n);
+        model_set(m, d, text, n);
+        if (rng() % 3 == 0)
+            roaring_bitmap_add(within, d);
+    }
+    textidx_build(ti, 2);
+    assert_valid(ti);
+    check_random_patterns(ti, m, 1, 200, within);
+    /* and after changes */
+    for (d = 0; d < 300; d++) {
+        uint32_t doc = 1 + rng() % (MAX_DOCS - 1);
+        size_t n = random_name(text);
+        set_both(ti, m, doc, rng() % 5 ? NULL : "x");
+        textidx_set(ti, doc, text, n);
+        model_set(m, doc, text, n);
+    }
+    assert_valid(ti);
+    check_random_patterns(ti, m, 1, 60, NULL);
+    roaring_bitmap_free(within);
+    textidx_free(ti);
+    model_free(m);
+}
+
+/* Ids spread over half a million (doc d of the model is id d * 64 + 5):
+ * the build goes in blocks of whole 65,536-id chunks, and the keys every
+ * document has (公司, 销售) become "frequent" (posted through a bit set per
+ * block) on the way. */
+static void test_sparse_ids(void **state)
+{
+    size_t k;
+    (void)state;
+    for (k = 0; k < 2; k++) {
+        struct model *m = xcalloc(1, sizeof(*m));
+        struct textidx *ti = textidx_new(kinds[k]);
+        char text[1024], fold[1024];
+        uint32_t d;
+        rng_state = 11 + k;
+        for (d = 0; d < MAX_DOCS; d++) {
+            size_t n = k ? random_text(text, 12, rng() % 8 == 0) : random_name(text);
+            const char *common = k ? "；销售" : "公司";
+            if (rng() % 50 == 0)
+                continue;
+            memcpy(text + n, common, strlen(common));
+            n += strlen(common);
+            textidx_put(ti, d * 64 + 5, text, n);
+            model_set(m, d, text, n);
+        }
+        textidx_build(ti, 3);
+        assert_valid(ti);
+        for (d = 0; d < 60; d++) {
+            size_t n = k ? random_text(text, 1 + d % 4, 0) : random_name(text), fl, j;
+            roaring_bitmap_t *got, *want;
+            int exact;
+            if (!n)
+                continue;
+            want = roaring_bitmap_create();
+            fl = chain_fold(text, n, fold);
+            for (j = 0; j < MAX_DOCS; j++)
+                if (brute_contains(m, (uint32_t)j, fold, fl))
+                    roaring_bitmap_add(want, (uint32_t)j * 64 + 5);
+            got = textidx_search(ti, fold, fl, NULL);
+            assert_true(roaring_bitmap_equals(got, want));
+            roaring_bitmap_free(got);
+            got = textidx_candidates(ti, fold, fl, &exact);
+            assert_true(roaring_bitmap_is_subset(want, got));
+            if (exact)
+                assert_true(roaring_bitmap_equals(got, want));
+            roaring_bitmap_free(got);
+            roaring_bitmap_free(want);
+        }
+        textidx_free(ti);
+        model_free(m);
+    }
+}
+
+/* Many docs with the same few texts: their keys get more docs than the
+ * Elias-Fano threshold and become roaring bitmaps, built from the
+ * frequent keys' containers. */
+static void test_frequent_keys(void **state)
+{
+    size_t k;
+    (void)state;
+    for (k = 0; k < 2; k++) {
+        struct model *m = xcalloc(1, sizeof(*m));
+        struct textidx *ti = textidx_new(kinds[k]);
+        static const char *const texts[] = { "杭州智能科技有限公司", "芯片销售；技术服务、软件开发。",
+                                             "智能芯片有限责任公司", "Ａ智 能" };
+        uint32_t d;
+        for (d = 1; d < MAX_DOCS; d++) {
+            const char *t = texts[d % 4];
+            if (d % 97 == 0)
+                continue;
+            textidx_put(ti, d, t, strlen(t));
+            model_set(m, d, t, strlen(t));
+        }
+        textidx_build(ti, 2);
+        assert_valid(ti);
+        check_str(ti, m, "智能");
+        check_str(ti, m, "有限公司");
+        check_str(ti, m, "芯片销售;技术");
+        check_str(ti, m, "技术服务、");
+        check_str(ti, m, "a智 能");
+        check_str(ti, m, "司");
+        set_both(ti, m, 5, "新名字有限公司");
+        set_both(ti, m, 6, NULL);
+        assert_valid(ti);
+        check_str(ti, m, "有限公司");
+        check_str(ti, m, "名字");
+        textidx_free(ti);
+        model_free(m);
+    }
+}
+
+/* textidx_get gives back the original, whatever the fold did to it. */
+static void test_originals(void **state)
+{
+    static const char *const texts[] = {
+        "（杭州）ＡＢＣ有限公司", "Hangzhou SMART tech", "ａｂｃ　ｄ", "a  b", "a\tb", " lead",
+        "trail ", "\x01ctl", "ＡＢＣ", "ABC", "abc", "(x)", "（x）", "Ａ（b）C", "\xEF\xBC",
+        "\xEF\xBC\x81", "\xE3\x80\x80x", "x\xE3\x80\x80\xE3\x80\x80y", "", "\x7F",
+    };
+    struct textidx *ti = textidx_new(TEXTIDX_PLAIN);
+    struct strbuf sb = STRBUF_INIT;
+    struct model *m = xcalloc(1, sizeof(*m));
+    size_t i;
+    (void)state;
+    for (i = 0; i < sizeof(texts) / sizeof(texts[0]); i++)
+        put_both(ti, m, (uint32_t)i + 1, texts[i]);
+    textidx_build(ti, 1);
+    assert_valid(ti);
+    for (i = 0; i < sizeof(texts) / sizeof(texts[0]); i++) {
+        strbuf_reset(&sb);
+        assert_int_equal(textidx_get(ti, (uint32_t)i + 1, &sb), 1);
+        assert_int_equal(sb.len, strlen(texts[i]));
+        assert_memory_equal(sb.buf, texts[i], sb.len);
+    }
+    check_str(ti, m, "(杭州)abc");
+    check_str(ti, m, "abc");
+    check_str(ti, m, "a b");
+    check_str(ti, m, "hangzhou smart");
+    check_str(ti, m, "x y");
+    check_str(ti, m, "!");
+    strbuf_release(&sb);
+    textidx_free(ti);
+    model_free(m);
+}
+
 /* The same documents built with 1, 2 and 5 threads answer alike. */
 static void test_threads_agree(void **state)
 {
@@ -710,6 +929,10 @@ int main(void)
         cmocka_unit_test(test_random_pieces),
         cmocka_unit_test(test_threads_agree),
         cmocka_unit_test(test_long),
+        cmocka_unit_test(test_name_endings),
+        cmocka_unit_test(test_sparse_ids),
+        cmocka_unit_test(test_frequent_keys),
+        cmocka_unit_test(test_originals),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
