@@ -114,14 +114,11 @@ static inline uint64_t mix64(uint64_t x)
  * partition's arena (keys with fewer documents than the build's
  * threshold, textidx_ef.c). card[] holds the count either way. */
 
-/* Grams with fewer documents than this are Elias-Fano coded (the build
- * uses min(this, max(64, documents / 16))). Exposed for measurements. */
-extern size_t textidx_ef_max;
-
 #define EF_PAD 8  /* readable bytes an Elias-Fano decoder may touch past a list */
 
-/* One partition of the gram table: the grams whose hash says so, built by
- * one thread. Local ids index keys[], card[], bms[] and ef_off[]. */
+/* One partition of the gram table (the build's bucket): the grams whose
+ * hash's top bits say so. Local ids index keys[], card[], bms[] and
+ * ef_off[]. */
 struct gram_part {
     uint32_t *slot;          /* open addressing: local id + 1, 0 = empty */
     size_t mask;             /* slots - 1 */

@@ -103,8 +103,14 @@ static int make_patch(const unsigned char *o, size_t olen, const unsigned char *
 
 static size_t ascii_count(const unsigned char *f, size_t fl)
 {
-    size_t j, n = 0;
-    for (j = 0; j < fl; j++)
+    size_t j = 0, n = 0;
+#ifdef __SSE2__
+    for (; j + 16 <= fl; j += 16) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(f + j));
+        n += 16 - (size_t)popcount64((unsigned)_mm_movemask_epi8(v));
+    }
+#endif
+    for (; j < fl; j++)
         n += f[j] < 0x80;
     return n;
 }
@@ -113,25 +119,35 @@ static size_t ascii_count(const unsigned char *f, size_t fl)
  * change (fold.c): controls, white space, DEL, A-Z, and the lead bytes E3
  * (U+3000) and EF (U+FF01-FF5E). Names rarely have one, and this scan
  * takes 16 bytes at a time where the fold takes one. */
+#ifdef __SSE2__
+static inline int may_fold16(const unsigned char *p)
+{
+    const __m128i flip = _mm_set1_epi8((char)0x80), below = _mm_set1_epi8((char)(0x21 ^ 0x80)),
+                  a = _mm_set1_epi8((char)('A' ^ 0x80)), z = _mm_set1_epi8((char)('Z' ^ 0x80)),
+                  del = _mm_set1_epi8(0x7F), e3 = _mm_set1_epi8((char)0xE3),
+                  ef = _mm_set1_epi8((char)0xEF);
+    __m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
+    __m128i x = _mm_xor_si128(v, flip);  /* unsigned order as signed */
+    __m128i m = _mm_or_si128(
+        _mm_or_si128(_mm_cmpgt_epi8(below, x),
+                     _mm_andnot_si128(_mm_or_si128(_mm_cmpgt_epi8(a, x), _mm_cmpgt_epi8(x, z)),
+                                      _mm_set1_epi8(-1))),
+        _mm_or_si128(_mm_cmpeq_epi8(v, del),
+                     _mm_or_si128(_mm_cmpeq_epi8(v, e3), _mm_cmpeq_epi8(v, ef))));
+    return _mm_movemask_epi8(m) != 0;
+}
+#endif
+
 static int may_fold(const unsigned char *s, size_t n)
 {
     size_t i = 0;
 #ifdef __SSE2__
-    const __m128i flip = _mm_set1_epi8((char)0x80), space = _mm_set1_epi8((char)(0x20 ^ 0x80)),
-                  a = _mm_set1_epi8((char)('A' ^ 0x80)), z = _mm_set1_epi8((char)('Z' ^ 0x80)),
-                  del = _mm_set1_epi8(0x7F), e3 = _mm_set1_epi8((char)0xE3),
-                  ef = _mm_set1_epi8((char)0xEF);
-    for (; i + 16 <= n; i += 16) {
-        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
-        __m128i x = _mm_xor_si128(v, flip);  /* unsigned order as signed */
-        __m128i m = _mm_or_si128(
-            _mm_or_si128(_mm_cmpgt_epi8(_mm_add_epi8(space, _mm_set1_epi8(1)), x),
-                         _mm_andnot_si128(_mm_or_si128(_mm_cmpgt_epi8(a, x), _mm_cmpgt_epi8(x, z)),
-                                          _mm_set1_epi8(-1))),
-            _mm_or_si128(_mm_cmpeq_epi8(v, del),
-                         _mm_or_si128(_mm_cmpeq_epi8(v, e3), _mm_cmpeq_epi8(v, ef))));
-        if (_mm_movemask_epi8(m))
-            return 1;
+    if (n >= 16) {
+        for (; i + 16 <= n; i += 16)
+            if (may_fold16(s + i))
+                return 1;
+        /* the tail: the last 16 bytes, again in part */
+        return i < n && may_fold16(s + n - 16);
     }
 #endif
     for (; i < n; i++) {
