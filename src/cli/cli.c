@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "base/utf8.h"
 #include "cli/commands.h"
 
 struct command {
@@ -114,5 +115,35 @@ const char *cli_take_dash_query(int *argc, char **argv)
     *argc = j;
     argv[j] = NULL;
     return found;
+}
+
+int cli_display_width(const char *s)
+{
+    size_t len = strlen(s), i = 0;
+    int w = 0;
+    while (i < len) {
+        int32_t cp;
+        size_t k = utf8_decode(s + i, len - i, &cp);
+        if (!k) {
+            k = 1;
+            cp = '?';
+        }
+        w += (cp >= 0x1100 && cp <= 0x115F) || (cp >= 0x2E80 && cp <= 0xA4CF) ||
+                     (cp >= 0xAC00 && cp <= 0xD7A3) || (cp >= 0xF900 && cp <= 0xFAFF) ||
+                     (cp >= 0xFE30 && cp <= 0xFE4F) || (cp >= 0xFF00 && cp <= 0xFF60) ||
+                     (cp >= 0xFFE0 && cp <= 0xFFE6) || (cp >= 0x20000 && cp <= 0x3FFFD)
+                 ? 2
+                 : 1;
+        i += k;
+    }
+    return w;
+}
+
+void cli_print_padded(const char *s, int width)
+{
+    int w = cli_display_width(s);
+    fputs(s, stdout);
+    for (; w < width; w++)
+        fputc(' ', stdout);
 }
 

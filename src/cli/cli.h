@@ -38,6 +38,11 @@ void cli_print_error(const struct error *err);
  * such argument (NULL when none). *argc is updated. Call before getopt. */
 const char *cli_take_dash_query(int *argc, char **argv);
 
+/* Columns s takes on a terminal (East Asian wide characters take two), and
+ * s printed left-aligned in width columns: for tables of Chinese text. */
+int cli_display_width(const char *s);
+void cli_print_padded(const char *s, int width);
+
 /* 1 when stderr is a terminal (progress output). */
 int cli_stderr_is_tty(void);
 

@@ -10,7 +10,6 @@
 #include <string.h>
 
 #include "base/alloc.h"
-#include "base/utf8.h"
 #include "cli/cli.h"
 #include "cli/commands.h"
 #include "cli/engine.h"
@@ -52,37 +51,6 @@ static int parse_count(const char *flag, const char *arg, size_t *out)
 
 /* ---- stages in display order ---- */
 
-/* Columns of s on a terminal: East Asian wide characters take two. */
-static int display_width(const char *s)
-{
-    size_t len = strlen(s), i = 0;
-    int w = 0;
-    while (i < len) {
-        int32_t cp;
-        size_t k = utf8_decode(s + i, len - i, &cp);
-        if (!k) {
-            k = 1;
-            cp = '?';
-        }
-        w += (cp >= 0x1100 && cp <= 0x115F) || (cp >= 0x2E80 && cp <= 0xA4CF) ||
-                     (cp >= 0xAC00 && cp <= 0xD7A3) || (cp >= 0xF900 && cp <= 0xFAFF) ||
-                     (cp >= 0xFE30 && cp <= 0xFE4F) || (cp >= 0xFF00 && cp <= 0xFF60) ||
-                     (cp >= 0xFFE0 && cp <= 0xFFE6) || (cp >= 0x20000 && cp <= 0x3FFFD)
-                 ? 2
-                 : 1;
-        i += k;
-    }
-    return w;
-}
-
-/* s left-aligned in width columns. */
-static void print_padded(const char *s, int width)
-{
-    int w = display_width(s);
-    fputs(s, stdout);
-    for (; w < width; w++)
-        fputc(' ', stdout);
-}
 
 
 struct stage {
@@ -142,8 +110,8 @@ static void print_text(const struct chainmap *m, size_t nleaders, size_t ncand)
 
     for (i = 0; i < m->nnodes; i++) {
         snprintf(label, sizeof(label), "%s %s", m->nodes[i].node->full_id, m->nodes[i].node->name);
-        if (display_width(label) > width)
-            width = display_width(label);
+        if (cli_display_width(label) > width)
+            width = cli_display_width(label);
     }
 
     printf("产业链地图 chain map: %s %s · home %s %s\n", m->track->id, m->track->name, m->home,
@@ -155,7 +123,7 @@ static void print_text(const struct chainmap *m, size_t nleaders, size_t ncand)
     for (s = 0; s < ns; s++) {
         printf("\n%s %s\n", stage_label(stages[s].stage, stages[s].text), stages[s].text);
         printf("  ");
-        print_padded("node", width);
+        cli_print_padded("node", width);
         printf(" %9s %10s %7s\n", "home", "country", "LQ");
         for (i = 0; i < m->nnodes; i++) {
             const struct chainmap_node *n = &m->nodes[i];
@@ -166,7 +134,7 @@ static void print_text(const struct chainmap *m, size_t nleaders, size_t ncand)
                 snprintf(lq, sizeof(lq), "%.2f", n->lq);
             snprintf(label, sizeof(label), "%s %s", n->node->full_id, n->node->name);
             printf("  ");
-            print_padded(label, width);
+            cli_print_padded(label, width);
             printf(" %9llu %10llu %7s  %s\n", (unsigned long long)n->local,
                    (unsigned long long)n->national, lq,
                    n->gap ? "薄弱 gap (补链)" : n->weak ? "薄弱 none at home (补链)" : "");

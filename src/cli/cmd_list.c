@@ -14,6 +14,7 @@
 #include "cli/commands.h"
 #include "cli/engine.h"
 #include "index/list.h"
+#include "index/list_json.h"
 #include "index/query.h"
 #include "ref/industry.h"
 #include "ref/region.h"
@@ -84,143 +85,7 @@ static int parse_limit(const char *cmd, const char *arg, size_t *out)
 
 /* ---- rendering ---- */
 
-/* Columns of s on a terminal: East Asian wide characters take two. */
-static int display_width(const char *s)
-{
-    size_t len = strlen(s), i = 0;
-    int w = 0;
-    while (i < len) {
-        int32_t cp;
-        size_t k = utf8_decode(s + i, len - i, &cp);
-        if (!k) {
-            k = 1;
-            cp = '?';
-        }
-        w += (cp >= 0x1100 && cp <= 0x115F) || (cp >= 0x2E80 && cp <= 0xA4CF) ||
-                     (cp >= 0xAC00 && cp <= 0xD7A3) || (cp >= 0xF900 && cp <= 0xFAFF) ||
-                     (cp >= 0xFE30 && cp <= 0xFE4F) || (cp >= 0xFF00 && cp <= 0xFF60) ||
-                     (cp >= 0xFFE0 && cp <= 0xFFE6) || (cp >= 0x20000 && cp <= 0x3FFFD)
-                 ? 2
-                 : 1;
-        i += k;
-    }
-    return w;
-}
 
-/* s left-aligned in width columns. */
-static void print_padded(const char *s, int width)
-{
-    int w = display_width(s);
-    fputs(s, stdout);
-    for (; w < width; w++)
-        fputc(' ', stdout);
-}
-
-
-static json_t *str_or_null(const char *s)
-{
-    return s && *s ? json_string(s) : json_null();
-}
-
-static json_t *meta_json(const struct list_meta *m)
-{
-    json_t *o = json_object();
-    json_object_set_new(o, "name", json_string(m->name));
-    json_object_set_new(o, "query", json_string(m->query));
-    json_object_set_new(o, "note", str_or_null(m->note));
-    json_object_set_new(o, "user", str_or_null(m->user));
-    json_object_set_new(o, "created", json_string(m->created));
-    json_object_set_new(o, "score_model", json_string(m->score_model));
-    json_object_set_new(o, "home", str_or_null(m->home));
-    json_object_set_new(o, "today", json_string(m->today));
-    json_object_set_new(o, "total", json_integer((json_int_t)m->total));
-    return o;
-}
-
-/* The value of field f as JSON (typed: numbers, dates as strings, null
- * when unknown). */
-static json_t *field_json(const struct list_entry *e, enum list_field f)
-{
-    switch (f) {
-    case LF_SCORE: return json_integer(e->score);
-    case LF_NAME: return json_string(e->name ? e->name : "");
-    case LF_REGION: return str_or_null(e->region);
-    case LF_INDUSTRY: return str_or_null(e->industry);
-    case LF_FOUNDED: {
-        char d[11];
-        if (e->founded == SCORE_UNKNOWN)
-            return json_null();
-        query_days_date(e->founded, d);
-        return json_string(d);
-    }
-    case LF_CAPITAL:
-        return e->capital_cny == SCORE_UNKNOWN ? json_null()
-                                               : json_real((double)e->capital_cny / 1e6);
-    case LF_STATUS: return json_string(value_status_name((enum ent_status)e->status));
-    case LF_STAFF: return e->staff == SCORE_UNKNOWN ? json_null() : json_integer(e->staff);
-    case LF_PATENTS: return e->patents == SCORE_UNKNOWN ? json_null() : json_integer(e->patents);
-    case LF_TAGS: {
-        json_t *a = json_array();
-        int t;
-        for (t = 0; t < TAG_COUNT; t++)
-            if (e->tags & (1u << t))
-                json_array_append_new(a, json_string(value_tag_name((enum ent_tag)t)));
-        return a;
-    }
-    case LF_ROUND: return str_or_null(e->round);
-    default: return json_null();
-    }
-}
-
-/* JSON keys of the fields (capital in 万元, as magnet screen writes it). */
-static const char *field_key(enum list_field f)
-{
-    return f == LF_CAPITAL ? "capital_wan" : list_field_name(f);
-}
-
-static json_t *entry_json(const struct list_entry *e)
-{
-    json_t *o = json_object();
-    int f;
-    if (e->rank)
-        json_object_set_new(o, "rank", json_integer(e->rank));
-    json_object_set_new(o, "ent_id", json_integer(e->doc));
-    json_object_set_new(o, "uscc", str_or_null(e->uscc));
-    for (f = 0; f < LF_COUNT_; f++)
-        json_object_set_new(o, field_key((enum list_field)f), field_json(e, (enum list_field)f));
-    if (e->region[0] && region_find_code(e->region))
-        json_object_set_new(o, "region_name", json_string(region_find_code(e->region)->full_name));
-    if (e->industry[0] && industry_find_code(e->industry))
-        json_object_set_new(o, "industry_name",
-                            json_string(industry_find_code(e->industry)->name));
-    return o;
-}
-
-/* [{field, label, old, new, old_text, new_text}] for the bits of mask. */
-static json_t *changes_json(const struct list_entry *a, const struct list_entry *b,
-                            uint32_t mask)
-{
-    json_t *arr = json_array();
-    struct strbuf sa = STRBUF_INIT, sb = STRBUF_INIT;
-    int f;
-    for (f = 0; f < LF_COUNT_; f++) {
-        if (!(mask & (1u << f)))
-            continue;
-        strbuf_reset(&sa);
-        strbuf_reset(&sb);
-        list_field_text(a, (enum list_field)f, &sa);
-        list_field_text(b, (enum list_field)f, &sb);
-        json_array_append_new(arr, json_pack("{s:s, s:s, s:o, s:o, s:s, s:s}", "field",
-                                             list_field_name((enum list_field)f), "label",
-                                             list_field_label((enum list_field)f), "old",
-                                             field_json(a, (enum list_field)f), "new",
-                                             field_json(b, (enum list_field)f), "old_text",
-                                             sa.buf, "new_text", sb.buf));
-    }
-    strbuf_release(&sa);
-    strbuf_release(&sb);
-    return arr;
-}
 
 /* "score 80 → 85; 注册资本 500万 → 800万" */
 static void changes_text(const struct list_entry *a, const struct list_entry *b, uint32_t mask,
@@ -328,7 +193,7 @@ static int list_save_cmd(int argc, char **argv)
         status = list_status(cmd, &err);
     } else {
         if (json) {
-            print_json(meta_json(&m));
+            print_json(list_meta_json(&m));
         } else {
             printf("saved list '%s': %llu enterprise%s\n", m.name, (unsigned long long)m.total,
                    m.total == 1 ? "" : "s");
@@ -382,19 +247,19 @@ static int list_ls_cmd(int argc, char **argv)
     } else if (json) {
         json_t *a = json_array();
         for (i = 0; i < n; i++)
-            json_array_append_new(a, meta_json(&m[i]));
+            json_array_append_new(a, list_meta_json(&m[i]));
         print_json(a);
     } else if (n == 0) {
         printf("no lists saved yet (magnet list save NAME 'QUERY')\n");
     } else {
         int w = 4;
         for (i = 0; i < n; i++)
-            if (display_width(m[i].name) > w)
-                w = display_width(m[i].name);
-        print_padded("NAME", w);
+            if (cli_display_width(m[i].name) > w)
+                w = cli_display_width(m[i].name);
+        cli_print_padded("NAME", w);
         printf("  %-20s  %9s  %s\n", "CREATED", "COUNT", "QUERY");
         for (i = 0; i < n; i++) {
-            print_padded(m[i].name, w);
+            cli_print_padded(m[i].name, w);
             printf("  %-20s  %9llu  %s\n", m[i].created, (unsigned long long)m[i].total,
                    m[i].query);
         }
@@ -456,9 +321,9 @@ static int list_show_cmd(int argc, char **argv)
     if (list_items(st, &m, limit, &items, &n, &err) != 0) {
         status = list_status(cmd, &err);
     } else if (json) {
-        json_t *o = meta_json(&m), *a = json_array();
+        json_t *o = list_meta_json(&m), *a = json_array();
         for (i = 0; i < n; i++)
-            json_array_append_new(a, entry_json(&items[i]));
+            json_array_append_new(a, list_entry_json(&items[i]));
         json_object_set_new(o, "items", a);
         print_json(o);
     } else {
@@ -554,61 +419,6 @@ static void diff_text(const struct list_diff *d)
     strbuf_release(&sb);
 }
 
-static json_t *diff_json(const struct list_diff *d)
-{
-    json_t *o = json_object(), *now = json_object(), *counts, *a;
-    size_t i, k;
-
-    json_object_set_new(o, "name", json_string(d->meta.name));
-    json_object_set_new(o, "query", json_string(d->query_now));
-    json_object_set_new(o, "saved", meta_json(&d->meta));
-    json_object_set_new(now, "score_model", json_string(d->score_model_now));
-    json_object_set_new(now, "home", str_or_null(d->home_now));
-    json_object_set_new(now, "today", json_string(d->today_now));
-    json_object_set_new(now, "total", json_integer((json_int_t)d->total_now));
-    json_object_set_new(o, "now", now);
-    json_object_set_new(o, "score_model_changed",
-                        json_boolean(strcmp(d->score_model_now, d->meta.score_model) != 0));
-    json_object_set_new(o, "home_changed",
-                        json_boolean(strcmp(d->home_now, d->meta.home ? d->meta.home : "") != 0));
-    counts = json_pack("{s:I, s:I, s:I, s:I}", "added", (json_int_t)d->nadded, "dropped",
-                       (json_int_t)d->ndropped, "changed", (json_int_t)d->nchanged, "unchanged",
-                       (json_int_t)d->unchanged);
-    json_object_set_new(o, "counts", counts);
-
-    a = json_array();
-    for (i = 0; i < d->added_kept; i++)
-        json_array_append_new(a, entry_json(&d->added[i]));
-    json_object_set_new(o, "added", a);
-
-    a = json_array();
-    for (i = 0; i < d->dropped_kept; i++) {
-        const struct list_drop *x = &d->dropped[i];
-        json_t *e = json_object(), *fails = json_array();
-        json_object_set_new(e, "then", entry_json(&x->then));
-        json_object_set_new(e, "exists", json_boolean(x->exists));
-        json_object_set_new(e, "now", x->exists ? entry_json(&x->now) : json_null());
-        for (k = 0; k < x->nfails; k++)
-            json_array_append_new(fails, json_string(x->fails[k]));
-        json_object_set_new(e, "fails", fails);
-        json_object_set_new(e, "changes", x->exists ? changes_json(&x->then, &x->now, x->changed)
-                                                    : json_array());
-        json_array_append_new(a, e);
-    }
-    json_object_set_new(o, "dropped", a);
-
-    a = json_array();
-    for (i = 0; i < d->changed_kept; i++) {
-        const struct list_change *x = &d->changed[i];
-        json_t *e = json_object();
-        json_object_set_new(e, "then", entry_json(&x->then));
-        json_object_set_new(e, "now", entry_json(&x->now));
-        json_object_set_new(e, "changes", changes_json(&x->then, &x->now, x->changed));
-        json_array_append_new(a, e);
-    }
-    json_object_set_new(o, "changed", a);
-    return o;
-}
 
 static int list_diff_cmd(int argc, char **argv)
 {
@@ -694,7 +504,7 @@ static int list_diff_cmd(int argc, char **argv)
         status = list_status(cmd, &err);
     } else {
         if (json)
-            print_json(diff_json(&d));
+            print_json(list_diff_json(&d));
         else
             diff_text(&d);
         list_diff_release(&d);

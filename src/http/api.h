@@ -423,15 +423,9 @@ void h_list_delete(struct api_req *r);
 /* h_stats.c */
 void h_stats(struct api_req *r);
 
-/* render.c: the JSON of list descriptions, entries and differences (as
- * `magnet list --json` prints them), and the XLSX/CSV table of ranked
- * entries (the columns of `magnet list export`). */
+/* render.c: the XLSX/CSV table of ranked entries (the columns of `magnet
+ * list export`). The JSON of lists is index/list_json.h. */
 struct list_entry;
-struct list_meta;
-struct list_diff;
-json_t *render_list_meta(const struct list_meta *m);
-json_t *render_entry(const struct list_entry *e);
-json_t *render_list_diff(const struct list_diff *d);
 int render_entries_table(const char *path, const char *sheet, int csv_bom,
                          const struct list_entry *e, size_t n, struct error *err);
 

@@ -19,6 +19,7 @@
 #include "http/api.h"
 #include "index/exec.h"
 #include "index/list.h"
+#include "index/list_json.h"
 #include "index/query.h"
 #include "index/score.h"
 #include "store/store.h"
@@ -47,7 +48,7 @@ static int get_list(struct api_req *r, struct list_meta *m)
 
 static char *meta_text(const struct list_meta *m)
 {
-    json_t *o = render_list_meta(m);
+    json_t *o = list_meta_json(m);
     char *s = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
     json_decref(o);
     return s;
@@ -72,7 +73,7 @@ void h_lists_list(struct api_req *r)
     }
     items = json_array();
     for (i = offset; i < n && i < offset + limit; i++)
-        json_array_append_new(items, render_list_meta(&m[i]));
+        json_array_append_new(items, list_meta_json(&m[i]));
     list_metas_free(m, n);
     api_reply_json(r, 200, api_page_json(items, n, limit, offset));
 }
@@ -274,7 +275,7 @@ void h_list_create(struct api_req *r)
         list_error_reply(r, &err, NULL);
         goto out;
     }
-    api_reply_json(r, got == 0 ? 200 : 201, render_list_meta(&saved));
+    api_reply_json(r, got == 0 ? 200 : 201, list_meta_json(&saved));
     list_meta_release(&saved);
 out:
     free(before);
@@ -308,10 +309,10 @@ void h_list_get(struct api_req *r)
         list_error_reply(r, &err, NULL);
         return;
     }
-    o = render_list_meta(&m);
+    o = list_meta_json(&m);
     a = json_array();
     for (i = offset; i < n; i++)
-        json_array_append_new(a, render_entry(&items[i]));
+        json_array_append_new(a, list_entry_json(&items[i]));
     json_object_set_new(o, "limit", json_integer((json_int_t)limit));
     json_object_set_new(o, "offset", json_integer((json_int_t)offset));
     json_object_set_new(o, "items", a);
@@ -337,7 +338,7 @@ void h_list_diff(struct api_req *r)
         return;
     }
     {
-        json_t *o = render_list_diff(&d);
+        json_t *o = list_diff_json(&d);
         json_object_set_new(o, "limit", json_integer((json_int_t)limit));
         api_reply_json(r, 200, o);
     }
