@@ -137,7 +137,7 @@ valgrind: unit
 demo: magnet
 	@tools/demo.sh
 
-bench: bench-import bench-classify bench-screen
+bench: bench-import bench-classify bench-screen bench-http
 
 bench-import: magnet
 	@bench/import.sh
@@ -169,10 +169,16 @@ bench-classify: magnet
 bench-screen: magnet
 	@bench/screen.sh
 
+# The HTTP server with wrk: lookups by USCC against nginx serving the same
+# bytes, screening, a 60 s mixed read/write run; see tests/api/bench-http.sh.
+bench-http: magnet
+	@tools/install-deps.sh bench
+	@tests/api/bench-http.sh
+
 clean:
 	rm -rf build build-san build-fuzz magnet
 
-.PHONY: all deps magnet unit fuzz fuzz-replay test test-full valgrind demo bench bench-import \
+.PHONY: all deps magnet unit fuzz fuzz-replay test test-full valgrind demo bench bench-import bench-http \
         eval-chains bench-classify bench-screen clean
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Install the Debian 12 packages Magnet builds, tests and runs with, when any
 # is missing. Used by `make` (the deps target) and by .ci/run. Safe to rerun.
+# With the argument "bench", also the peers of `make bench-http` (wrk, nginx).
 set -eu
 pkgs=(
     build-essential clang pkg-config make
@@ -11,6 +12,8 @@ pkgs=(
     libcmocka-dev libclang-rt-14-dev libhyperscan-dev
     jq procps time bc curl python3
 )
+# `tools/install-deps.sh bench`: also what the benchmarks compare against
+[ "${1:-}" = bench ] && pkgs+=(wrk nginx-light)
 missing=()
 for p in "${pkgs[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing+=("$p")

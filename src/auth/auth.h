@@ -248,6 +248,9 @@ struct auth_principal {
     int64_t cred_id;               /* the session's or the token's row id */
     unsigned char csrf_hash[32];   /* SHA-256 of the session's CSRF token (sessions) */
     int64_t expires;               /* sessions: when it ends if idle from now on */
+    /* Left by the *_verify functions for auth_write_back: */
+    int touch_due;                 /* last-seen/last-used is due to be written */
+    int64_t stale_session;         /* an expired session to delete (on 0) */
 };
 
 /* The actor for audit rows of p's requests: user id and name from p,
@@ -296,6 +299,15 @@ int auth_login(struct store *st, const char *name, const char *password, const c
  * simply unknown (0). */
 int auth_session_check(struct store *st, const char *session_id, int64_t now,
                        struct auth_principal *out, struct error *err);
+/* The same check without writing, for a caller inside a read transaction:
+ * what auth_session_check would write is left in out (touch_due,
+ * stale_session) for auth_write_back once the transaction has ended. */
+int auth_session_verify(struct store *st, const char *session_id, int64_t now,
+                        struct auth_principal *out, struct error *err);
+/* The writes a *_verify left in p: last-seen/last-used, or deleting an
+ * expired session. 0, or -1. */
+int auth_write_back(struct store *st, const struct auth_principal *p, int64_t now,
+                    struct error *err);
 
 /* 1 when csrf (the X-CSRF-Token header; NULL when missing) is p's
  * session's token, compared in constant time. Always 1 for a token
@@ -358,6 +370,9 @@ int auth_token_create(struct store *st, const struct audit_actor *by, const char
  * time is written back at most every touch_every seconds. */
 int auth_token_check(struct store *st, const char *token, int64_t now, struct auth_principal *out,
                      struct error *err);
+/* The same without writing (see auth_session_verify). */
+int auth_token_verify(struct store *st, const char *token, int64_t now,
+                      struct auth_principal *out, struct error *err);
 /* Revoke token id: "token.revoke". 1 when revoked now, 0 when no such
  * token or already revoked. When only_user is not 0, only a token of that
  * user (else 0). */

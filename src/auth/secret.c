@@ -6,7 +6,9 @@
 #include "auth/auth_internal.h"
 
 #include <errno.h>
+#include <openssl/evp.h>
 #include <openssl/sha.h>
+#include <pthread.h>
 #include <string.h>
 #include <sys/random.h>
 #include <time.h>
@@ -90,9 +92,22 @@ int auth_secret_wellformed(const char *s)
     return s[AUTH_SECRET_LEN] == 0;
 }
 
+/* SHA256() looks the algorithm up in OpenSSL's provider store on every
+ * call (a lock and a hash lookup); every authenticated request hashes its
+ * credential, so the algorithm is fetched once. */
+static EVP_MD *sha256_md;
+static pthread_once_t sha256_once = PTHREAD_ONCE_INIT;
+
+static void sha256_fetch(void)
+{
+    sha256_md = EVP_MD_fetch(NULL, "SHA256", NULL);
+}
+
 void auth_sha256(const void *s, size_t len, unsigned char out[32])
 {
-    SHA256(s, len, out);
+    pthread_once(&sha256_once, sha256_fetch);
+    if (!sha256_md || !EVP_Digest(s, len, out, NULL, sha256_md, NULL))
+        SHA256(s, len, out);
 }
 
 int auth_text_ok(const char *s, size_t len)

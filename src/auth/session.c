@@ -210,8 +210,8 @@ int auth_login(struct store *st, const char *name, const char *password, const c
     return start_session(st, &u, password, nkey, remote, now, out, err);
 }
 
-int auth_session_check(struct store *st, const char *session_id, int64_t now,
-                       struct auth_principal *out, struct error *err)
+int auth_session_verify(struct store *st, const char *session_id, int64_t now,
+                        struct auth_principal *out, struct error *err)
 {
     const struct auth_config *c = auth_config();
     unsigned char hash[32];
@@ -227,8 +227,7 @@ int auth_session_check(struct store *st, const char *session_id, int64_t now,
     if (rc <= 0)
         return rc < 0 ? auth_store_fail(err) : 0;
     if (row.expires <= now || row.last_seen + c->session_idle <= now) {
-        if (store_session_delete(st, row.id, 0, err) < 0)
-            return auth_store_fail(err);
+        out->stale_session = row.id;
         return 0;
     }
     if (u.disabled || auth_user_from_row(&out->user, &u) != 0) {
@@ -236,9 +235,8 @@ int auth_session_check(struct store *st, const char *session_id, int64_t now,
         return 0;
     }
     if (now - row.last_seen >= c->touch_every) {
-        if (store_session_touch(st, row.id, now, err) != 0)
-            return auth_store_fail(err);
-        row.last_seen = now;
+        out->touch_due = 1;
+        row.last_seen = now;  /* as it will be written */
     }
     out->via = AUTH_VIA_SESSION;
     out->cred_id = row.id;
@@ -247,6 +245,29 @@ int auth_session_check(struct store *st, const char *session_id, int64_t now,
     if (out->expires > row.expires)
         out->expires = row.expires;
     return 1;
+}
+
+int auth_session_check(struct store *st, const char *session_id, int64_t now,
+                       struct auth_principal *out, struct error *err)
+{
+    int rc = auth_session_verify(st, session_id, now, out, err);
+    if (rc >= 0 && auth_write_back(st, out, now, err) != 0)
+        return -1;
+    return rc;
+}
+
+int auth_write_back(struct store *st, const struct auth_principal *p, int64_t now,
+                    struct error *err)
+{
+    if (p->stale_session && store_session_delete(st, p->stale_session, 0, err) < 0)
+        return auth_store_fail(err);
+    if (!p->touch_due)
+        return 0;
+    if (p->via == AUTH_VIA_SESSION && store_session_touch(st, p->cred_id, now, err) != 0)
+        return auth_store_fail(err);
+    if (p->via == AUTH_VIA_TOKEN && store_token_touch(st, p->cred_id, now, err) != 0)
+        return auth_store_fail(err);
+    return 0;
 }
 
 int auth_csrf_check(const struct auth_principal *p, const char *csrf)

@@ -88,8 +88,8 @@ int auth_token_create(struct store *st, const struct audit_actor *by, const char
     return 0;
 }
 
-int auth_token_check(struct store *st, const char *token, int64_t now, struct auth_principal *out,
-                     struct error *err)
+int auth_token_verify(struct store *st, const char *token, int64_t now,
+                      struct auth_principal *out, struct error *err)
 {
     unsigned char hash[32];
     struct store_token_row t;
@@ -108,13 +108,20 @@ int auth_token_check(struct store *st, const char *token, int64_t now, struct au
         memset(out, 0, sizeof(*out));
         return 0;
     }
-    if (now - t.last_used >= auth_config()->touch_every &&
-        store_token_touch(st, t.id, now, err) != 0)
-        return auth_store_fail(err);
+    out->touch_due = now - t.last_used >= auth_config()->touch_every;
     out->via = AUTH_VIA_TOKEN;
     out->cred_id = t.id;
     out->expires = t.expires;
     return 1;
+}
+
+int auth_token_check(struct store *st, const char *token, int64_t now, struct auth_principal *out,
+                     struct error *err)
+{
+    int rc = auth_token_verify(st, token, now, out, err);
+    if (rc == 1 && auth_write_back(st, out, now, err) != 0)
+        return -1;
+    return rc;
 }
 
 int auth_token_revoke(struct store *st, const struct audit_actor *by, int64_t id,

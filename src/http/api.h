@@ -151,7 +151,7 @@ void multipart_free(struct multipart *m);
 /* A pool of store connections (a connection is one thread's at a time). */
 struct store_pool;
 struct store_pool *store_pool_new(const char *path, size_t max, int64_t cache_kib,
-                                  struct error *err);
+                                  int64_t mmap_bytes, struct error *err);
 struct store *store_pool_get(struct store_pool *p, struct error *err);
 void store_pool_put(struct store_pool *p, struct store *st);
 /* Close every connection (each checkpoints). */
@@ -246,12 +246,15 @@ struct api_req {
     const char *error_code;        /* of an error reply, for the access log */
     int queued;
     int close;                     /* answer early and close (body not read) */
+    int reading;                   /* in a read transaction (R_READ) */
 };
 
 /* Route flags. */
 #define R_INDEX 1u    /* refresh the index before the handler */
 #define R_UPLOAD 2u   /* multipart body streamed to a file (max_upload_bytes) */
 #define R_BODY 4u     /* a JSON body is expected */
+#define R_READ 8u     /* the handler only reads the store: it runs in one read
+                       * transaction (one state, one WAL read lock) */
 
 struct route {
     const char *method;            /* "GET", "POST", ... */
@@ -283,6 +286,8 @@ const char *api_header_in(const struct api_req *r, const char *name);
 /* Reply with JSON: o is stolen. */
 void api_reply_json(struct api_req *r, int status, json_t *o);
 /* Reply with JSON text already made (copied). */
+/* A JSON reply written with jsonw: takes sb's buffer (sb is left empty). */
+void api_reply_strbuf(struct api_req *r, int status, struct strbuf *sb);
 void api_reply_text(struct api_req *r, int status, const char *content_type, const char *text,
                     size_t len);
 /* Reply with an open file (fd is owned by the response from now on). */

@@ -46,6 +46,8 @@ static const struct setting settings[HS_COUNT_] = {
                      "worker threads (0: two per CPU, at least 4)" },
     [HS_STORE_CACHE] = { "store_cache", ST_SIZE, "64M", 1 * MIB, 16 * GIB,
                           "SQLite page cache of each store connection (one per worker)" },
+    [HS_STORE_MMAP] = { "store_mmap", ST_SIZE, "2G", 0, 64 * GIB,
+                         "read the store through a memory map of up to this size (0: plain reads)" },
     [HS_ENT_CACHE] = { "ent_cache", ST_INT, "16384", 0, 16777216,
                         "enterprise replies kept until the store changes (0: none)" },
     [HS_MAX_CONNECTIONS] = { "max_connections", ST_INT, "256", 1, 100000,

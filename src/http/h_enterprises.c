@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "base/alloc.h"
+#include "base/jsonw.h"
 #include "chain/taxonomy.h"
 #include "http/api.h"
 #include "index/exec.h"
@@ -216,127 +217,251 @@ static int find_ent(struct api_req *r, const char *code, int64_t *id)
     return 1;
 }
 
-static json_t *history_row(const struct ent_change_row *c)
+/* ---- the detail, written with jsonw: this is the API's hottest read ---- */
+
+struct hist_ctx {
+    struct strbuf text;   /* each row's JSON, one after the other */
+    size_t *end;          /* row i ends at end[i] */
+    size_t n, alloc;
+};
+
+static void json_nullable(struct jsonw *w, const char *key, const char *s)
 {
-    int f = ent_field_by_name(c->field);
-    return json_pack("{s:s, s:s, s:s?, s:s?, s:I, s:s?, s:s?}", "field", c->field, "label",
-                     f >= 0 ? ent_fields[f].label : c->field, "old", c->old_value, "new",
-                     c->new_value, "batch", (json_int_t)c->batch, "file", c->file, "at", c->at);
+    jw_key(w, key);
+    jw_str(w, s);
 }
 
-static int collect_history(const struct ent_change_row *c, void *ctx)
+static int history_text(const struct ent_change_row *c, void *vctx)
 {
-    json_array_append_new(ctx, history_row(c));
+    struct hist_ctx *h = vctx;
+    struct jsonw w;
+    int f = ent_field_by_name(c->field);
+    jw_init(&w, &h->text);
+    jw_obj(&w);
+    jw_kstr(&w, "field", c->field);
+    jw_kstr(&w, "label", f >= 0 ? ent_fields[f].label : c->field);
+    json_nullable(&w, "old", c->old_value);
+    json_nullable(&w, "new", c->new_value);
+    jw_kint(&w, "batch", c->batch);
+    json_nullable(&w, "file", c->file);
+    json_nullable(&w, "at", c->at);
+    jw_obj_end(&w);
+    if (h->n == h->alloc) {
+        h->alloc = h->alloc ? 2 * h->alloc : 16;
+        h->end = xrealloc(h->end, h->alloc * sizeof(*h->end));
+    }
+    h->end[h->n++] = h->text.len;
     return 0;
 }
 
-/* History rows of enterprise id, newest first: [offset, offset + limit).
- * The store gives them oldest first, in one pass (an enterprise has a
- * handful of changes per import, not thousands). */
-static int history_page(struct api_req *r, int64_t id, size_t limit, size_t offset,
-                        json_t **items, uint64_t *total)
+/* Enterprise id's history, newest first: rows [offset, offset + limit) as
+ * a JSON array into w, their total into *total. The store gives them
+ * oldest first in one pass (a handful per import, not thousands). */
+static int history_json(struct api_req *r, int64_t id, size_t limit, size_t offset,
+                        struct jsonw *w, uint64_t *total)
 {
     struct error err = ERROR_INIT;
-    json_t *all = json_array(), *page = json_array();
-    size_t n, i;
-    if (store_ent_history(r->st, id, collect_history, all, &err) != 0) {
-        json_decref(all);
-        json_decref(page);
+    struct hist_ctx h = { STRBUF_INIT, NULL, 0, 0 };
+    size_t i;
+    if (store_ent_history(r->st, id, history_text, &h, &err) != 0) {
+        strbuf_release(&h.text);
+        free(h.end);
         api_internal(r, "reading the history", &err);
         return -1;
     }
-    n = json_array_size(all);
-    for (i = offset; i < n && i < offset + limit; i++)
-        json_array_append(page, json_array_get(all, n - 1 - i));
-    json_decref(all);
-    *items = page;
-    *total = n;
+    jw_arr(w);
+    for (i = offset; i < h.n && i < offset + limit; i++) {
+        size_t k = h.n - 1 - i, from = k ? h.end[k - 1] : 0;
+        jw_raw(w, h.text.buf + from, h.end[k] - from);
+    }
+    jw_arr_end(w);
+    *total = h.n;
+    strbuf_release(&h.text);
+    free(h.end);
     return 0;
 }
 
 struct chain_ctx {
     const struct taxonomy *t;
-    json_t *arr;
+    struct jsonw *w;
 };
 
 static int chain_row(const struct chain_node_row *c, void *vctx)
 {
     struct chain_ctx *x = vctx;
+    struct jsonw *w = x->w;
     const struct tax_node *n = taxonomy_node(x->t, c->node);
-    json_t *o = json_object();
     const char *slash = strchr(c->node, '/');
-    json_object_set_new(o, "node", json_string(c->node));
-    json_object_set_new(o, "track", json_stringn(c->node, slash ? (size_t)(slash - c->node)
-                                                                : strlen(c->node)));
-    json_object_set_new(o, "track_name", n ? json_string(x->t->tracks[n->track].name)
-                                           : json_null());
-    json_object_set_new(o, "name", n ? json_string(n->name) : json_null());
-    json_object_set_new(o, "stage", n ? json_string(n->stage_text) : json_null());
-    json_object_set_new(o, "score", json_real(c->score));
-    json_object_set_new(o, "confidence", json_real(c->confidence));
-    {
-        json_t *ev = json_loadb(c->evidence, c->evidence_len, 0, NULL);
-        json_object_set_new(o, "evidence", ev ? ev : json_null());
-    }
-    json_array_append_new(x->arr, o);
+    jw_obj(w);
+    jw_kstr(w, "node", c->node);
+    jw_key(w, "track");
+    jw_strn(w, c->node, slash ? (size_t)(slash - c->node) : strlen(c->node));
+    jw_kstr(w, "track_name", n ? x->t->tracks[n->track].name : NULL);
+    jw_kstr(w, "name", n ? n->name : NULL);
+    jw_kstr(w, "stage", n ? n->stage_text : NULL);
+    jw_key(w, "score");
+    jw_real(w, c->score);
+    jw_key(w, "confidence");
+    jw_real(w, c->confidence);
+    /* the classifier's own JSON (classify_evidence_json), as stored */
+    jw_key(w, "evidence");
+    if (c->evidence && c->evidence_len)
+        jw_raw(w, c->evidence, c->evidence_len);
+    else
+        jw_null(w);
+    jw_obj_end(w);
     return 0;
 }
 
-static json_t *fields_json(const struct ent *e)
+static void fields_json(struct jsonw *w, const struct ent *e)
 {
-    json_t *fields = json_object();
     struct strbuf sb = STRBUF_INIT;
     char label[48];
     int f;
+    jw_obj(w);
     for (f = 0; f < F_COUNT; f++) {
         if (!e->v[f].set || f == F_EXTRA)
             continue;
+        jw_key(w, ent_fields[f].name);
         switch (ent_fields[f].type) {
         case FT_INT:
-            json_object_set_new(fields, ent_fields[f].name, json_integer(e->v[f].i));
+            jw_int(w, e->v[f].i);
             break;
         case FT_MONEY:
             strbuf_reset(&sb);
             export_format_money(e->v[f].i, e->v[f].s, &sb);
-            json_object_set_new(fields, ent_fields[f].name,
-                                json_pack("{s:I, s:s, s:s}", "cents", (json_int_t)e->v[f].i,
-                                          "currency", e->v[f].s ? e->v[f].s : "CNY", "text",
-                                          sb.buf));
+            jw_obj(w);
+            jw_kint(w, "cents", e->v[f].i);
+            jw_kstr(w, "currency", e->v[f].s ? e->v[f].s : "CNY");
+            jw_kstr(w, "text", sb.buf);
+            jw_obj_end(w);
             break;
         case FT_STATUS:
-            json_object_set_new(fields, ent_fields[f].name,
-                                json_pack("{s:s, s:s}", "code",
-                                          value_status_name((enum ent_status)e->v[f].i), "text",
-                                          e->v[f].s ? e->v[f].s : ""));
+            jw_obj(w);
+            jw_kstr(w, "code", value_status_name((enum ent_status)e->v[f].i));
+            jw_kstr(w, "text", e->v[f].s ? e->v[f].s : "");
+            jw_obj_end(w);
             break;
         default:
             if (f == F_ROUND && e->v[f].s) {
                 value_round_label(e->v[f].s, label, sizeof(label));
-                json_object_set_new(fields, ent_fields[f].name,
-                                    json_pack("{s:s, s:s}", "code", e->v[f].s, "text", label));
+                jw_obj(w);
+                jw_kstr(w, "code", e->v[f].s);
+                jw_kstr(w, "text", label);
+                jw_obj_end(w);
             } else {
-                json_object_set_new(fields, ent_fields[f].name, json_string(e->v[f].s ? e->v[f].s
-                                                                                      : ""));
+                jw_str(w, e->v[f].s ? e->v[f].s : "");
             }
             break;
         }
     }
+    jw_obj_end(w);
     strbuf_release(&sb);
-    return fields;
+}
+
+/* The score and its breakdown, exactly as screening computes them. */
+static int explain_json(struct api_req *r, const char *code, struct jsonw *w)
+{
+    struct screen_request req;
+    struct screen_result res;
+    struct error err = ERROR_INIT;
+    char q[40];
+    if (api_refresh(r) != 0)
+        return -1;
+    snprintf(q, sizeof(q), "uscc:%s", code);
+    memset(&req, 0, sizeof(req));
+    req.q = q;
+    req.limit = 1;
+    req.explain = 1;
+    if (screen_run(r->srv->ix, &req, &res, &err) != 0) {
+        api_internal(r, "scoring the enterprise", &err);
+        return -1;
+    }
+    jw_key(w, "score");
+    if (res.nitems) {
+        json_t *o = screen_item_json(&res.items[0]);
+        char *text = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15));
+        json_decref(o);
+        if (!text) {
+            screen_result_release(&res);
+            api_internal(r, "rendering the score", NULL);
+            return -1;
+        }
+        jw_raw(w, text, strlen(text));
+        free(text);
+    } else {
+        jw_null(w);
+    }
+    screen_result_release(&res);
+    return 0;
+}
+
+/* The detail of enterprise e (USCC code) into w; -1 after an error reply. */
+static int detail_json(struct api_req *r, struct ent *e, const char *code, int explain,
+                       struct jsonw *w)
+{
+    struct error err = ERROR_INIT;
+    struct chain_ctx cc;
+    const char *file = NULL, *at = NULL;
+    const struct region *rg;
+    const struct industry *ind;
+    int64_t batch = 0, id = e->id;
+    uint64_t htotal = 0;
+
+    jw_obj(w);
+    jw_kint(w, "id", e->id);
+    jw_kstr(w, "uscc", code);
+    jw_kstr(w, "name", e->v[F_NAME].s ? e->v[F_NAME].s : "");
+    jw_key(w, "fields");
+    fields_json(w, e);
+    if (e->v[F_REGION].set && (rg = region_find_code(e->v[F_REGION].s)) != NULL)
+        jw_kstr(w, "region_name", rg->full_name);
+    if (e->v[F_INDUSTRY].set && (ind = industry_find_code(e->v[F_INDUSTRY].s)) != NULL)
+        jw_kstr(w, "industry_name", ind->name);
+    /* extra columns: the importer's own JSON object, as stored */
+    jw_key(w, "extra");
+    if (e->v[F_EXTRA].set && e->v[F_EXTRA].s && e->v[F_EXTRA].s[0] == '{')
+        jw_raw(w, e->v[F_EXTRA].s, strlen(e->v[F_EXTRA].s));
+    else
+        jw_raw(w, "{}", 2);
+    if (store_ent_origin(r->st, id, &batch, &file, &at, &err) != 0) {
+        api_internal(r, "reading the enterprise's origin", &err);
+        return -1;
+    }
+    jw_key(w, "origin");
+    jw_obj(w);
+    jw_kint(w, "batch", batch);
+    json_nullable(w, "file", file);
+    json_nullable(w, "at", at);
+    jw_obj_end(w);
+    cc.t = r->srv->tax;
+    cc.w = w;
+    jw_key(w, "chains");
+    jw_arr(w);
+    if (store_chain_ent_nodes(r->st, id, chain_row, &cc, &err) != 0) {
+        api_internal(r, "reading the enterprise's chains", &err);
+        return -1;
+    }
+    jw_arr_end(w);
+    jw_key(w, "history");
+    if (history_json(r, id, HISTORY_IN_DETAIL, 0, w, &htotal) != 0)
+        return -1;
+    jw_kint(w, "history_total", (int64_t)htotal);
+    if (explain && explain_json(r, code, w) != 0)
+        return -1;
+    jw_obj_end(w);
+    return 0;
 }
 
 void h_enterprise_get(struct api_req *r)
 {
     char code[USCC_LEN + 1];
     struct error err = ERROR_INIT;
-    struct ent e;
-    struct chain_ctx cc;
-    const char *file = NULL, *at = NULL;
-    int64_t id = 0, batch = 0;
-    uint64_t htotal = 0;
-    json_t *o, *hist = NULL;
+    struct strbuf sb = STRBUF_INIT;
+    struct jsonw w;
     struct api_problem p;
-    int explain = 0, cacheable = 0;
+    struct ent e;
+    int explain = 0, cacheable = 0, rc;
     int64_t seq = 0;
 
     memset(&p, 0, sizeof(p));
@@ -362,74 +487,25 @@ void h_enterprise_get(struct api_req *r)
         }
         cacheable = 1;
     }
-    if (!find_ent(r, code, &id))
-        return;
-    if (store_ent_load(r->st, id, &e, &err) != 0) {
-        api_internal(r, "loading the enterprise", &err);
+    rc = store_ent_load_uscc(r->st, code, &e, &err);
+    if (rc <= 0) {
+        if (rc < 0)
+            api_internal(r, "loading the enterprise", &err);
+        else
+            api_error(r, 404, "not_found", "uscc", "no enterprise has USCC %s", code);
+        ent_release(&e);
         return;
     }
-    o = json_object();
-    json_object_set_new(o, "id", json_integer(e.id));
-    json_object_set_new(o, "uscc", json_string(code));
-    json_object_set_new(o, "name", json_string(e.v[F_NAME].s ? e.v[F_NAME].s : ""));
-    json_object_set_new(o, "fields", fields_json(&e));
-    if (e.v[F_REGION].set && region_find_code(e.v[F_REGION].s))
-        json_object_set_new(o, "region_name",
-                            json_string(region_find_code(e.v[F_REGION].s)->full_name));
-    if (e.v[F_INDUSTRY].set && industry_find_code(e.v[F_INDUSTRY].s))
-        json_object_set_new(o, "industry_name",
-                            json_string(industry_find_code(e.v[F_INDUSTRY].s)->name));
-    {
-        json_t *x = e.v[F_EXTRA].set ? json_loads(e.v[F_EXTRA].s, 0, NULL) : NULL;
-        json_object_set_new(o, "extra", x ? x : json_object());
-    }
+    strbuf_grow(&sb, 4096);
+    jw_init(&w, &sb);
+    rc = detail_json(r, &e, code, explain, &w);
     ent_release(&e);
-    if (store_ent_origin(r->st, id, &batch, &file, &at, &err) != 0) {
-        json_decref(o);
-        api_internal(r, "reading the enterprise's origin", &err);
+    if (rc != 0) {
+        strbuf_release(&sb);
         return;
     }
-    json_object_set_new(o, "origin", json_pack("{s:I, s:s?, s:s?}", "batch", (json_int_t)batch,
-                                               "file", file, "at", at));
-    cc.t = r->srv->tax;
-    cc.arr = json_array();
-    json_object_set_new(o, "chains", cc.arr);
-    if (store_chain_ent_nodes(r->st, id, chain_row, &cc, &err) != 0) {
-        json_decref(o);
-        api_internal(r, "reading the enterprise's chains", &err);
-        return;
-    }
-    if (history_page(r, id, HISTORY_IN_DETAIL, 0, &hist, &htotal) != 0) {
-        json_decref(o);
-        return;
-    }
-    json_object_set_new(o, "history", hist);
-    json_object_set_new(o, "history_total", json_integer((json_int_t)htotal));
-    if (explain) {
-        /* the score and its breakdown, exactly as screening computes them */
-        struct screen_request req;
-        struct screen_result res;
-        char q[40];
-        if (api_refresh(r) != 0) {
-            json_decref(o);
-            return;
-        }
-        snprintf(q, sizeof(q), "uscc:%s", code);
-        memset(&req, 0, sizeof(req));
-        req.q = q;
-        req.limit = 1;
-        req.explain = 1;
-        if (screen_run(r->srv->ix, &req, &res, &err) != 0) {
-            json_decref(o);
-            api_internal(r, "scoring the enterprise", &err);
-            return;
-        }
-        json_object_set_new(o, "score", res.nitems ? screen_item_json(&res.items[0])
-                                                   : json_null());
-        screen_result_release(&res);
-    }
-    api_reply_json(r, 200, o);
-    if (cacheable && r->status == 200)
+    api_reply_strbuf(r, 200, &sb);
+    if (cacheable)
         reply_cache_put(r->srv->ent_cache, code, seq, r->resp, r->resp_len);
 }
 
@@ -437,10 +513,11 @@ void h_enterprise_history(struct api_req *r)
 {
     char code[USCC_LEN + 1];
     struct api_problem p;
+    struct strbuf sb = STRBUF_INIT, items = STRBUF_INIT;
+    struct jsonw w;
     size_t limit, offset;
     int64_t id;
     uint64_t total = 0;
-    json_t *items = NULL, *o;
 
     memset(&p, 0, sizeof(p));
     if (api_page_parse(&r->url, 50, r->srv->max_page, 10000000, &limit, &offset, &p) != 0) {
@@ -449,9 +526,21 @@ void h_enterprise_history(struct api_req *r)
     }
     if (!uscc_param(r, code) || !find_ent(r, code, &id))
         return;
-    if (history_page(r, id, limit, offset, &items, &total) != 0)
+    /* the page's items first: total is known only after them */
+    jw_init(&w, &items);
+    if (history_json(r, id, limit, offset, &w, &total) != 0) {
+        strbuf_release(&items);
         return;
-    o = api_page_json(items, total, limit, offset);
-    json_object_set_new(o, "uscc", json_string(code));
-    api_reply_json(r, 200, o);
+    }
+    jw_init(&w, &sb);
+    jw_obj(&w);
+    jw_kint(&w, "total", (int64_t)total);
+    jw_kint(&w, "limit", (int64_t)limit);
+    jw_kint(&w, "offset", (int64_t)offset);
+    jw_key(&w, "items");
+    jw_raw(&w, items.buf, items.len);
+    jw_kstr(&w, "uscc", code);
+    jw_obj_end(&w);
+    strbuf_release(&items);
+    api_reply_strbuf(r, 200, &sb);
 }

@@ -29,6 +29,7 @@ enum http_setting {
     HS_DATA_DIR,            /* uploads, rejects and exports; "" = DB + ".files" */
     HS_THREADS,             /* worker threads, 0 = 2 per CPU (at least 4) */
     HS_STORE_CACHE,         /* SQLite page cache per store connection */
+    HS_STORE_MMAP,          /* memory map of the store file, per connection */
     HS_ENT_CACHE,           /* enterprise replies cached (entries), 0 none */
     HS_MAX_CONNECTIONS,
     HS_MAX_HEADER_BYTES,    /* request line plus headers */

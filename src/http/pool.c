@@ -15,14 +15,22 @@ struct store_pool {
     char *path;
     size_t max, open;
     int64_t cache_kib;
+    int64_t mmap_bytes;
     struct store **free_list;
     size_t nfree;
     pthread_mutex_t lock;
     pthread_cond_t cond;
 };
 
+/* A new connection's settings (best effort: the defaults work too). */
+static void configure(struct store_pool *p, struct store *st)
+{
+    store_set_cache_kib(st, p->cache_kib, NULL);
+    store_set_mmap(st, p->mmap_bytes, NULL);
+}
+
 struct store_pool *store_pool_new(const char *path, size_t max, int64_t cache_kib,
-                                  struct error *err)
+                                  int64_t mmap_bytes, struct error *err)
 {
     struct store_pool *p = xcalloc(1, sizeof(*p));
     struct store *st;
@@ -37,7 +45,8 @@ struct store_pool *store_pool_new(const char *path, size_t max, int64_t cache_ki
         return NULL;
     }
     p->cache_kib = cache_kib;
-    store_set_cache_kib(st, cache_kib, NULL);
+    p->mmap_bytes = mmap_bytes;
+    configure(p, st);
     p->free_list[p->nfree++] = st;
     p->open = 1;
     return p;
@@ -62,7 +71,7 @@ struct store *store_pool_get(struct store_pool *p, struct error *err)
                 pthread_mutex_unlock(&p->lock);
                 return NULL;
             }
-            store_set_cache_kib(st, p->cache_kib, NULL);
+            configure(p, st);
             return st;
         }
         pthread_cond_wait(&p->cond, &p->lock);

@@ -105,6 +105,14 @@ void api_reply_text(struct api_req *r, int status, const char *content_type, con
     r->resp_len = len;
 }
 
+void api_reply_strbuf(struct api_req *r, int status, struct strbuf *sb)
+{
+    reply_reset(r);
+    r->status = status;
+    r->content_type = "application/json; charset=utf-8";
+    r->resp = strbuf_detach(sb, &r->resp_len);
+}
+
 void api_reply_json(struct api_req *r, int status, json_t *o)
 {
     /* 15 significant digits: 7086.24135, not 7086.2413500000002 */

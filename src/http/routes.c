@@ -46,15 +46,15 @@ const struct route api_routes[] = {
     { "DELETE", "/api/tokens/:id", h_token_revoke, AUTH_ANY_USER, 0, "revoke an API token" },
 
     /* the audit trail */
-    { "GET", "/api/audit", h_audit_list, AUTH_ADMIN, 0, "the audit log" },
+    { "GET", "/api/audit", h_audit_list, AUTH_ADMIN, R_READ, "the audit log" },
 
     /* enterprises and screening */
     { "GET", "/api/enterprises", h_screen, READERS, R_INDEX, "screen enterprises" },
     { "GET", "/api/enterprises/export", h_screen_export, EXPORTERS, R_INDEX,
       "export a screening result as XLSX or CSV" },
-    { "GET", "/api/enterprises/:uscc", h_enterprise_get, READERS, 0,
+    { "GET", "/api/enterprises/:uscc", h_enterprise_get, READERS, R_READ,
       "one enterprise with its chains and recent history" },
-    { "GET", "/api/enterprises/:uscc/history", h_enterprise_history, READERS, 0,
+    { "GET", "/api/enterprises/:uscc/history", h_enterprise_history, READERS, R_READ,
       "an enterprise's change history" },
 
     /* imports */
@@ -76,10 +76,10 @@ const struct route api_routes[] = {
       "the chain map of a track for the home district" },
 
     /* saved lists */
-    { "GET", "/api/lists", h_lists_list, READERS, 0, "saved lists" },
+    { "GET", "/api/lists", h_lists_list, READERS, R_READ, "saved lists" },
     { "POST", "/api/lists", h_list_create, WRITERS, R_BODY | R_INDEX,
       "save a screening query as a list with a snapshot" },
-    { "GET", "/api/lists/:name", h_list_get, READERS, 0, "a list and its snapshot" },
+    { "GET", "/api/lists/:name", h_list_get, READERS, R_READ, "a list and its snapshot" },
     { "GET", "/api/lists/:name/diff", h_list_diff, READERS, R_INDEX,
       "a list's snapshot against its query now" },
     { "GET", "/api/lists/:name/export", h_list_export, EXPORTERS, 0,

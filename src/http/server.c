@@ -122,7 +122,10 @@ static enum MHD_Result count_header(void *cls, enum MHD_ValueKind kind, const ch
 }
 
 /* Who is calling: a Bearer token, else the session cookie. 0 when the
- * caller is known or anonymous; -1 after an error reply. */
+ * caller is known or anonymous; -1 after an error reply. Inside a read
+ * transaction (R_READ routes) the check writes nothing: what it would
+ * write (last seen, an expired session) is written when the request is
+ * done (on_completed). */
 static int authenticate(struct api_req *r)
 {
     const char *authz = api_header_in(r, MHD_HTTP_HEADER_AUTHORIZATION);
@@ -143,7 +146,8 @@ static int authenticate(struct api_req *r)
         t += 7;
         while (*t == ' ')
             t++;
-        rc = auth_token_check(r->st, t, now, &r->who, &err);
+        rc = r->reading ? auth_token_verify(r->st, t, now, &r->who, &err)
+                        : auth_token_check(r->st, t, now, &r->who, &err);
         if (rc < 0) {
             api_internal(r, "checking the token", &err);
             return -1;
@@ -159,7 +163,8 @@ static int authenticate(struct api_req *r)
     }
     cookie = api_header_in(r, MHD_HTTP_HEADER_COOKIE);
     if (cookie && auth_cookie_parse(cookie, sid)) {
-        rc = auth_session_check(r->st, sid, now, &r->who, &err);
+        rc = r->reading ? auth_session_verify(r->st, sid, now, &r->who, &err)
+                        : auth_session_check(r->st, sid, now, &r->who, &err);
         if (rc < 0) {
             api_internal(r, "checking the session", &err);
             return -1;
@@ -263,6 +268,15 @@ static void first_call(struct req_state *s, const char *method)
         if (!r->st) {
             api_internal(r, "opening the store", &err);
             return;
+        }
+        /* a read-only route: one read transaction from here to the reply,
+         * the credential check included */
+        if (r->route->flags & R_READ) {
+            if (store_read_begin(r->st, &err) != 0) {
+                api_internal(r, "beginning a read", &err);
+                return;
+            }
+            r->reading = 1;
         }
         if (authenticate(r) != 0)
             return;
@@ -374,6 +388,8 @@ static void last_call(struct req_state *s)
     if ((r->route->flags & R_INDEX) && api_refresh(r) != 0)
         return;
     r->route->handler(r);
+    if (r->reading)
+        store_read_end(r->st);  /* the reply is made: let writers' pages go */
     if (!r->status)
         api_error(r, 500, "internal", NULL, "the handler set no reply");
 }
@@ -483,6 +499,7 @@ static void on_completed(void *cls, struct MHD_Connection *con, void **con_cls,
     struct api_server *srv = cls;
     struct req_state *s = *con_cls;
     struct api_req *r;
+    struct error err = ERROR_INIT;
     size_t i;
     (void)con;
     (void)toe;
@@ -495,8 +512,15 @@ static void on_completed(void *cls, struct MHD_Connection *con, void **con_cls,
         if (srv->cfg->num[HS_ACCESS_LOG])
             access_log(s, seconds);
     }
-    if (r->st)
+    if (r->st) {
+        if (r->reading) {
+            store_read_end(r->st);
+            if (auth_write_back(r->st, &r->who, auth_now(), &err) != 0)
+                fprintf(stderr, "magnet serve: recording %s's last use: %s\n",
+                        r->who.user.name, err.msg);
+        }
         store_pool_put(srv->pool, r->st);
+    }
     multipart_free(r->mp);
     if (r->upload_path[0] && !r->upload_kept)
         unlink(r->upload_path);
@@ -655,7 +679,7 @@ static int server_open(struct api_server *s, const struct http_config *c, struct
     if (!threads)
         threads = ncpu > 2 ? (size_t)ncpu * 2 : 4;
     s->pool = store_pool_new(c->str[HS_DB], threads + (size_t)c->num[HS_MAX_JOBS] + 2,
-                             c->num[HS_STORE_CACHE] / 1024, err);
+                             c->num[HS_STORE_CACHE] / 1024, c->num[HS_STORE_MMAP], err);
     if (!s->pool)
         return -1;
     /* the data directory once the store is known to be there */

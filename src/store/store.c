@@ -278,6 +278,9 @@ static const char *const stmt_sql[ST_COUNT_] = {
     [ST_BEGIN] = "BEGIN IMMEDIATE",
     [ST_COMMIT] = "COMMIT",
     [ST_ROLLBACK] = "ROLLBACK",
+    [ST_READ_BEGIN] = "BEGIN DEFERRED",
+    /* run first in a read transaction: it takes the snapshot at once */
+    [ST_DATA_VERSION] = "PRAGMA data_version",
     [ST_BATCH_INSERT] = "INSERT INTO batch(kind, file, sha256, sheet, user) VALUES (?,?,?,?,?)",
     [ST_BATCH_FINISH] = "UPDATE batch SET finished = strftime('%Y-%m-%dT%H:%M:%SZ','now'),"
                         " rows = ?1, inserted = ?2, updated = ?3, unchanged = ?4, rejected = ?5,"
@@ -291,6 +294,7 @@ static const char *const stmt_sql[ST_COUNT_] = {
     [ST_ENT_SEARCH_NAME] = "SELECT id FROM ent WHERE instr(name, ?) > 0 ORDER BY id LIMIT ?",
     [ST_ENT_ANY_WITHOUT_USCC] = "SELECT EXISTS (SELECT 1 FROM ent WHERE uscc IS NULL)",
     [ST_ENT_LOAD] = ENT_SELECT " WHERE id = ?",
+    [ST_ENT_LOAD_USCC] = ENT_SELECT " WHERE uscc = ?",
     [ST_ENT_INSERT] = ENT_INSERT " ON CONFLICT(uscc) DO NOTHING",
     /* For a bulk load without the USCC index (store_bulk.c), which checks
      * the code itself. */
@@ -619,6 +623,7 @@ void store_close(struct store *st)
         sqlite3_wal_checkpoint_v2(st->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
         sqlite3_close(st->db);
     }
+    store_memo_free(st);
     free(st->path);
     free(st);
 }
@@ -646,6 +651,46 @@ int store_commit(struct store *st, struct error *err)
     return step_done(st, ST_COMMIT, err, "commit");
 }
 
+int store_read_begin(struct store *st, struct error *err)
+{
+    sqlite3_stmt *s;
+    if (step_done(st, ST_READ_BEGIN, err, "begin a read") != 0)
+        return -1;
+    /* A deferred BEGIN takes no snapshot until the first read: take it now,
+     * so that everything in the transaction (the credential memo included)
+     * sees one state of the file. */
+    if (!(s = store_stmt(st, ST_DATA_VERSION, err)) || sqlite3_step(s) != SQLITE_ROW) {
+        int rc = store_error(st, err, "begin a read");
+        store_read_end(st);
+        return rc;
+    }
+    sqlite3_reset(s);
+    st->reading = 1;
+    return 0;
+}
+
+int64_t store_data_version(struct store *st)
+{
+    unsigned int v = 0;
+    sqlite3_file_control(st->db, "main", SQLITE_FCNTL_DATA_VERSION, &v);
+    return v;
+}
+
+void store_read_end(struct store *st)
+{
+    int i;
+    st->reading = 0;
+    if (sqlite3_get_autocommit(st->db) || step_done(st, ST_COMMIT, NULL, "end a read") == 0)
+        return;
+    /* a statement left active (a caller that stopped mid-rows) makes COMMIT
+     * fail; a read transaction holds nothing to keep: reset them all */
+    for (i = 0; i < ST_COUNT_; i++)
+        if (st->stmt[i])
+            sqlite3_reset(st->stmt[i]);
+    if (!sqlite3_get_autocommit(st->db))
+        step_done(st, ST_COMMIT, NULL, "end a read");
+}
+
 void store_rollback(struct store *st)
 {
     int i;
@@ -656,6 +701,13 @@ void store_rollback(struct store *st)
             sqlite3_reset(st->stmt[i]);
     if (!sqlite3_get_autocommit(st->db))
         step_done(st, ST_ROLLBACK, NULL, "rollback");
+}
+
+int store_set_mmap(struct store *st, int64_t bytes, struct error *err)
+{
+    char sql[64];
+    snprintf(sql, sizeof(sql), "PRAGMA mmap_size = %lld", (long long)(bytes > 0 ? bytes : 0));
+    return exec(st, sql, err);
 }
 
 int store_set_cache_kib(struct store *st, int64_t kib, struct error *err)

@@ -31,6 +31,11 @@ void store_close(struct store *st);
 /* The page cache of this connection, in KiB (default 256 MiB): a reader
  * that scans once needs little. */
 int store_set_cache_kib(struct store *st, int64_t kib, struct error *err);
+/* Read the file through a memory map of up to bytes (0: plain reads, the
+ * default). Reads of a page then cost no system call and no copy, and the
+ * operating system's page cache is shared by every connection instead of
+ * each keeping its own. SQLite caps it at its compile-time maximum. */
+int store_set_mmap(struct store *st, int64_t bytes, struct error *err);
 /* Schema version of the open store (PRAGMA user_version). */
 int store_schema_version(struct store *st);
 /* The schema version this build migrates to. */
@@ -40,6 +45,12 @@ int store_schema_latest(void);
 int store_begin(struct store *st, struct error *err);
 /* Commit; ends a bulk load first (store_bulk_end). */
 int store_commit(struct store *st, struct error *err);
+/* One read transaction (BEGIN DEFERRED): the statements until
+ * store_read_end see one state of the store, and take the WAL's read lock
+ * once instead of once each. Only for reads: a write inside it may fail
+ * with SQLITE_BUSY_SNAPSHOT when another connection wrote meanwhile. */
+int store_read_begin(struct store *st, struct error *err);
+void store_read_end(struct store *st);
 /* Roll back (a bulk load with it: its dropped index comes back). */
 void store_rollback(struct store *st);
 
@@ -105,6 +116,9 @@ int store_ent_any_without_uscc(struct store *st, struct error *err);
 /* Load enterprise id into out (ent_init'ed by the callee). 0, or -1 when
  * missing (err says so). */
 int store_ent_load(struct store *st, int64_t id, struct ent *out, struct error *err);
+/* The enterprise with this (normalised) USCC: 1 and *out, 0 when none
+ * (out left empty), -1. One statement where find + load are two. */
+int store_ent_load_uscc(struct store *st, const char *uscc, struct ent *out, struct error *err);
 
 /* Insert e (every set field) created by batch. Returns 0 and sets e->id, or
  * 1 without writing when an enterprise with e's USCC already exists. */

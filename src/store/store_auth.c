@@ -4,6 +4,7 @@
  * in src/auth/auth.c; this file only moves rows in and out, with the
  * prepared statements of store.c. Secrets arrive already hashed.
  */
+#include "base/alloc.h"
 #include "store/store_internal.h"
 
 #include <string.h>
@@ -255,13 +256,83 @@ static void read_session(sqlite3_stmt *s, struct store_session_row *out)
     out->expires = col_time(s, 6);
 }
 
+/* ---- the credential memo ----
+ *
+ * Every API request looks its credential up (token or session, with the
+ * account): on the read-only routes that is a quarter of the work. A
+ * connection remembers the last few it found, each with SQLite's data
+ * version at the time, and answers from memory while it is inside a read
+ * transaction whose data version is the same: then not one byte of the
+ * file has changed since, so the rows are what the query would return
+ * (a revocation, a disabled account, a touch: any commit by anyone moves
+ * the version and empties the memo's use). Outside read transactions the
+ * query always runs. */
+
+#define MEMO_SLOTS 4
+
+struct memo_slot {
+    int kind;                  /* 0 empty, 1 token, 2 session */
+    unsigned char hash[32];
+    int64_t version;
+    int found;
+    struct store_token_row token;
+    struct store_session_row session;
+    struct store_user user;
+};
+
+struct cred_memo {
+    struct memo_slot slot[MEMO_SLOTS];
+    unsigned next;             /* round-robin replacement */
+};
+
+void store_memo_free(struct store *st)
+{
+    free(st->memo);
+    st->memo = NULL;
+}
+
+static struct memo_slot *memo_find(struct store *st, int kind, const unsigned char hash[32])
+{
+    int64_t v;
+    int i;
+    if (!st->reading || !st->memo)
+        return NULL;
+    v = store_data_version(st);
+    for (i = 0; i < MEMO_SLOTS; i++) {
+        struct memo_slot *m = &st->memo->slot[i];
+        if (m->kind == kind && m->version == v && !memcmp(m->hash, hash, 32))
+            return m;
+    }
+    return NULL;
+}
+
+static struct memo_slot *memo_put(struct store *st, int kind, const unsigned char hash[32])
+{
+    struct memo_slot *m;
+    if (!st->reading)
+        return NULL;
+    if (!st->memo)
+        st->memo = xcalloc(1, sizeof(*st->memo));
+    m = &st->memo->slot[st->memo->next++ % MEMO_SLOTS];
+    m->kind = kind;
+    memcpy(m->hash, hash, 32);
+    m->version = store_data_version(st);
+    return m;
+}
+
 int store_session_find(struct store *st, const unsigned char hash[32],
                        struct store_session_row *out, struct store_user *user, struct error *err)
 {
-    sqlite3_stmt *s = store_stmt(st, ST_SESSION_FIND, err);
+    struct memo_slot *m = memo_find(st, 2, hash);
+    sqlite3_stmt *s;
     int rc;
 
-    if (!s)
+    if (m) {
+        *out = m->session;
+        *user = m->user;
+        return m->found;
+    }
+    if (!(s = store_stmt(st, ST_SESSION_FIND, err)))
         return -1;
     sqlite3_bind_blob(s, 1, hash, 32, SQLITE_STATIC);
     rc = sqlite3_step(s);
@@ -269,12 +340,19 @@ int store_session_find(struct store *st, const unsigned char hash[32],
         read_session(s, out);
         read_user(s, 7, user);
         sqlite3_reset(s);
-        return 1;
+    } else {
+        sqlite3_reset(s);
+        if (rc != SQLITE_DONE)
+            return store_error(st, err, "find a session");
+        memset(out, 0, sizeof(*out));
+        memset(user, 0, sizeof(*user));
     }
-    sqlite3_reset(s);
-    if (rc != SQLITE_DONE)
-        return store_error(st, err, "find a session");
-    return 0;
+    if ((m = memo_put(st, 2, hash)) != NULL) {
+        m->found = rc == SQLITE_ROW;
+        m->session = *out;
+        m->user = *user;
+    }
+    return rc == SQLITE_ROW;
 }
 
 int store_session_touch(struct store *st, int64_t id, int64_t last_seen, struct error *err)
@@ -396,10 +474,16 @@ static void read_token(sqlite3_stmt *s, struct store_token_row *t)
 int store_token_find(struct store *st, const unsigned char hash[32], struct store_token_row *out,
                      struct store_user *user, struct error *err)
 {
-    sqlite3_stmt *s = store_stmt(st, ST_TOKEN_FIND, err);
+    struct memo_slot *m = memo_find(st, 1, hash);
+    sqlite3_stmt *s;
     int rc;
 
-    if (!s)
+    if (m) {
+        *out = m->token;
+        *user = m->user;
+        return m->found;
+    }
+    if (!(s = store_stmt(st, ST_TOKEN_FIND, err)))
         return -1;
     sqlite3_bind_blob(s, 1, hash, 32, SQLITE_STATIC);
     rc = sqlite3_step(s);
@@ -407,12 +491,19 @@ int store_token_find(struct store *st, const unsigned char hash[32], struct stor
         read_token(s, out);
         read_user(s, 8, user);
         sqlite3_reset(s);
-        return 1;
+    } else {
+        sqlite3_reset(s);
+        if (rc != SQLITE_DONE)
+            return store_error(st, err, "find a token");
+        memset(out, 0, sizeof(*out));
+        memset(user, 0, sizeof(*user));
     }
-    sqlite3_reset(s);
-    if (rc != SQLITE_DONE)
-        return store_error(st, err, "find a token");
-    return 0;
+    if ((m = memo_put(st, 1, hash)) != NULL) {
+        m->found = rc == SQLITE_ROW;
+        m->token = *out;
+        m->user = *user;
+    }
+    return rc == SQLITE_ROW;
 }
 
 int store_token_get(struct store *st, int64_t id, struct store_token_row *out, struct error *err)

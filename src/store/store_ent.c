@@ -243,6 +243,25 @@ int store_ent_load(struct store *st, int64_t id, struct ent *out, struct error *
     return store_error(st, err, "load enterprise");
 }
 
+int store_ent_load_uscc(struct store *st, const char *uscc, struct ent *out, struct error *err)
+{
+    sqlite3_stmt *s = store_stmt(st, ST_ENT_LOAD_USCC, err);
+    int rc;
+    ent_init(out);
+    if (!s)
+        return -1;
+    sqlite3_bind_text(s, 1, uscc, -1, SQLITE_STATIC);
+    rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW)
+        load_row(s, out);
+    sqlite3_reset(s);
+    if (rc == SQLITE_ROW)
+        return 1;
+    if (rc == SQLITE_DONE)
+        return 0;
+    return store_error(st, err, "load enterprise");
+}
+
 int store_ent_insert(struct store *st, struct ent *e, int64_t batch, struct error *err)
 {
     int bulk_uscc = store_bulk_serves(st) & BULK_USCC;

@@ -13,6 +13,8 @@ enum stmt_id {
     ST_BEGIN,
     ST_COMMIT,
     ST_ROLLBACK,
+    ST_READ_BEGIN,
+    ST_DATA_VERSION,
     ST_BATCH_INSERT,
     ST_BATCH_FINISH,
     ST_BATCH_EACH,
@@ -22,6 +24,7 @@ enum stmt_id {
     ST_ENT_SEARCH_NAME,
     ST_ENT_ANY_WITHOUT_USCC,
     ST_ENT_LOAD,
+    ST_ENT_LOAD_USCC,
     ST_ENT_INSERT,
     ST_ENT_INSERT_PLAIN,
     ST_ENT_USCC_OF,
@@ -106,13 +109,22 @@ enum stmt_id {
 };
 
 struct store_bulk;
+struct cred_memo;
 
 struct store {
     sqlite3 *db;
     char *path;
     sqlite3_stmt *stmt[ST_COUNT_];
     struct store_bulk *bulk;  /* a bulk load is under way (store_bulk.c), or NULL */
+    struct cred_memo *memo;   /* credentials found in read transactions (store_auth.c) */
+    int reading;              /* in store_read_begin's transaction */
 };
+
+/* Forget the credential memo (store_auth.c). */
+void store_memo_free(struct store *st);
+/* SQLite's data version of the open read transaction: it moves with every
+ * commit to the file, by any connection, this one included. */
+int64_t store_data_version(struct store *st);
 
 /* The prepared statement id, reset and with bindings cleared, ready to bind. */
 sqlite3_stmt *store_stmt(struct store *st, enum stmt_id id, struct error *err);

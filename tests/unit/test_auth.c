@@ -13,6 +13,8 @@
  *   - "no such user" and "wrong password" answer alike and take alike;
  *   - throttling: per name and per address, lockout and its end, unlock;
  *   - tokens: create, check, last use, expiry, revoke, disabled users;
+ *   - the *_verify checks write nothing (for read transactions); what
+ *     they would have written is done by auth_write_back;
  *   - every event above lands in the audit log, in the caller's
  *     transaction when there is one.
  */
@@ -947,6 +949,146 @@ static void test_secrets(void **state)
     assert_int_equal(x[31], 0xad);
 }
 
+/* ---- checks inside a read transaction write nothing ---- */
+
+static int64_t session_rows(void)
+{
+    sqlite3 *db;
+    sqlite3_stmt *q;
+    int64_t n = -1;
+    assert_int_equal(sqlite3_open(dbpath, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_prepare_v2(db, "SELECT count(*) FROM session", -1, &q, NULL),
+                     SQLITE_OK);
+    if (sqlite3_step(q) == SQLITE_ROW)
+        n = sqlite3_column_int64(q, 0);
+    sqlite3_finalize(q);
+    sqlite3_close(db);
+    return n;
+}
+
+static void test_verify_defers_writes(void **state)
+{
+    struct error err = ERROR_INIT;
+    struct auth_session s, s2;
+    struct auth_principal p;
+    char token[AUTH_TOKEN_LEN + 1];
+    struct store *other;
+
+    add("alice", AUTH_ROLE_VIEWER, NULL, "correct horse");
+    assert_int_equal(auth_login(st, "alice", "correct horse", "::1", T0, &s, &err), 0);
+    assert_int_equal(auth_login(st, "alice", "correct horse", "::1", T0, &s2, &err), 0);
+    assert_int_equal(session_rows(), 2);
+
+    /* inside a read transaction, with another connection writing
+     * meanwhile (a write there would fail with SQLITE_BUSY_SNAPSHOT) */
+    assert_int_equal(store_open(dbpath, STORE_OPEN_EXISTING, &other, &err), 0);
+    assert_int_equal(store_read_begin(st, &err), 0);
+    assert_int_equal(auth_session_verify(st, s.id, T0 + 1000, &p, &err), 1);
+    assert_int_equal(auth_user_add(other, &admin_cli, "bob", AUTH_ROLE_VIEWER, NULL,
+                                   "battery staple", T0, NULL, &err), 0);
+    assert_int_equal(auth_session_verify(st, s2.id, T0 + 1000, &p, &err), 1);
+    assert_true(p.touch_due);
+    assert_int_equal(p.expires, T0 + 1000 + 1800);
+    store_read_end(st);
+    store_close(other);
+
+    /* s was not touched: idle since T0, it has ended at T0 + 1800 */
+    assert_int_equal(auth_session_verify(st, s.id, T0 + 1900, &p, &err), 0);
+    assert_int_equal(p.stale_session != 0, 1);
+    assert_int_equal(session_rows(), 2);  /* verify deletes nothing... */
+    assert_int_equal(auth_write_back(st, &p, T0 + 1900, &err), 0);
+    assert_int_equal(session_rows(), 1);  /* ...write_back does */
+
+    /* s2's touch written back after the transaction moves its idle end */
+    assert_int_equal(auth_session_verify(st, s2.id, T0 + 1000, &p, &err), 1);
+    assert_int_equal(auth_write_back(st, &p, T0 + 1000, &err), 0);
+    assert_int_equal(auth_session_verify(st, s2.id, T0 + 1030, &p, &err), 1);
+    assert_false(p.touch_due);  /* within touch_every (60 s) of the write */
+    assert_int_equal(auth_session_verify(st, s2.id, T0 + 1900, &p, &err), 1);
+    assert_true(p.touch_due);
+    assert_int_equal(auth_session_verify(st, s2.id, T0 + 1000 + 1800, &p, &err), 0);
+
+    /* tokens: last use is due, written back, then not due */
+    assert_int_equal(auth_token_create(st, &admin_cli, "alice", "script", 0, T0, NULL, token,
+                                       &err), 0);
+    assert_int_equal(store_read_begin(st, &err), 0);
+    assert_int_equal(auth_token_verify(st, token, T0 + 100, &p, &err), 1);
+    assert_true(p.touch_due);
+    store_read_end(st);
+    assert_int_equal(auth_write_back(st, &p, T0 + 100, &err), 0);
+    assert_int_equal(auth_token_verify(st, token, T0 + 130, &p, &err), 1);
+    assert_false(p.touch_due);
+    assert_int_equal(auth_token_verify(st, token, T0 + 161, &p, &err), 1);
+    assert_true(p.touch_due);
+    (void)state;
+}
+
+/* ---- the credential memo of read transactions ----
+ * Inside read transactions a connection answers credential lookups from
+ * memory while the file is unchanged; any commit, on this connection or
+ * another, must make it look again. */
+static void test_memo_follows_every_change(void **state)
+{
+    struct error err = ERROR_INIT;
+    struct auth_principal p;
+    struct auth_session s;
+    char t1[AUTH_TOKEN_LEN + 1], t2[AUTH_TOKEN_LEN + 1];
+    struct store *other;
+    int64_t id1 = 0;
+
+    add("root", AUTH_ROLE_ADMIN, NULL, "root password");
+    add("alice", AUTH_ROLE_STAFF, NULL, "correct horse");
+    assert_int_equal(auth_token_create(st, &admin_cli, "alice", "a", 0, T0, &id1, t1, &err), 0);
+    assert_int_equal(auth_token_create(st, &admin_cli, "alice", "b", 0, T0, NULL, t2, &err), 0);
+    assert_int_equal(auth_login(st, "alice", "correct horse", "::1", T0, &s, &err), 0);
+    assert_int_equal(store_open(dbpath, STORE_OPEN_EXISTING, &other, &err), 0);
+
+    /* memoised: found, and found again in the next transaction */
+    assert_int_equal(store_read_begin(st, &err), 0);
+    assert_int_equal(auth_token_verify(st, t1, T0 + 1, &p, &err), 1);
+    assert_int_equal(auth_session_verify(st, s.id, T0 + 1, &p, &err), 1);
+    store_read_end(st);
+    assert_int_equal(store_read_begin(st, &err), 0);
+    assert_int_equal(auth_token_verify(st, t1, T0 + 2, &p, &err), 1);
+    assert_int_equal(p.user.role, AUTH_ROLE_STAFF);
+    store_read_end(st);
+
+    /* another connection revokes t1: the next transaction sees it */
+    assert_int_equal(auth_token_revoke(other, &admin_cli, id1, 0, T0 + 3, &err), 1);
+    assert_int_equal(store_read_begin(st, &err), 0);
+    assert_int_equal(auth_token_verify(st, t1, T0 + 4, &p, &err), 0);
+    assert_int_equal(auth_token_verify(st, t2, T0 + 4, &p, &err), 1);
+    store_read_end(st);
+
+    /* this same connection changes alice's role: seen too */
+    assert_int_equal(auth_user_set_role(st, &admin_cli, "alice", AUTH_ROLE_VIEWER, NULL, T0 + 5,
+                                        &err),
+                     0);
+    assert_int_equal(store_read_begin(st, &err), 0);
+    assert_int_equal(auth_token_verify(st, t2, T0 + 6, &p, &err), 1);
+    assert_int_equal(p.user.role, AUTH_ROLE_VIEWER);
+    assert_int_equal(auth_session_verify(st, s.id, T0 + 6, &p, &err), 1);
+    assert_int_equal(p.user.role, AUTH_ROLE_VIEWER);
+    store_read_end(st);
+
+    /* logout on another connection ends the memoised session */
+    assert_int_equal(auth_logout(other, s.id, "::1", T0 + 7, &err), 1);
+    assert_int_equal(store_read_begin(st, &err), 0);
+    assert_int_equal(auth_session_verify(st, s.id, T0 + 8, &p, &err), 0);
+    store_read_end(st);
+
+    /* disabling alice elsewhere stops t2 at once */
+    assert_int_equal(store_read_begin(st, &err), 0);
+    assert_int_equal(auth_token_verify(st, t2, T0 + 9, &p, &err), 1);
+    store_read_end(st);
+    assert_int_equal(auth_user_set_disabled(other, &admin_cli, "alice", 1, T0 + 10, &err), 0);
+    assert_int_equal(store_read_begin(st, &err), 0);
+    assert_int_equal(auth_token_verify(st, t2, T0 + 11, &p, &err), 0);
+    store_read_end(st);
+    store_close(other);
+    (void)state;
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -963,6 +1105,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_disable_and_passwd, setup, teardown),
         cmocka_unit_test_setup_teardown(test_rehash_on_login, setup, teardown),
         cmocka_unit_test_setup_teardown(test_tokens, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_verify_defers_writes, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_memo_follows_every_change, setup, teardown),
         cmocka_unit_test_setup_teardown(test_in_callers_transaction, setup, teardown),
     };
     fast_config();
