@@ -2,6 +2,11 @@
  * cmd_classify.c - magnet classify: place enterprises in the nodes of the
  * industry-chain taxonomy, in bulk (--all, --batch N) or one at a time with
  * the reasons (--explain).
+ *
+ * A bulk run records one audit row when it has ended (classify_audit.h):
+ * classify_run() commits page by page, so the row cannot share a
+ * transaction with all of its writes; a run that fails half-way is
+ * recorded as incomplete. --explain writes nothing.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -10,7 +15,9 @@
 #include <string.h>
 #include <time.h>
 
+#include "auth/audit.h"
 #include "chain/classify.h"
+#include "chain/classify_audit.h"
 #include "chain/classify_run.h"
 #include "cli/chain_view.h"
 #include "cli/cli.h"
@@ -75,17 +82,31 @@ static int run_bulk(struct store *st, const struct classifier *c, int64_t batch,
     const struct taxonomy *t = classifier_taxonomy(c);
     struct classify_run_options opt = { batch, threads, NULL, NULL };
     struct classify_run_stats stats;
-    struct error err = ERROR_INIT;
+    struct error err = ERROR_INIT, aerr = ERROR_INIT;
+    struct audit_actor who;
+    char who_name[AUDIT_USER_MAX + 1];
     int64_t last = 0;
     double t0 = now_seconds(), secs;
+    int failed;
 
     if (!json && cli_stderr_is_tty()) {
         opt.progress = progress;
         opt.progress_ctx = &last;
     }
-    if (classify_run(st, c, &opt, &stats, &err) != 0) {
-        if (opt.progress)
+    audit_actor_cli(&who, who_name, sizeof(who_name));
+    failed = classify_run(st, c, &opt, &stats, &err) != 0;
+    if (failed && opt.progress)
+        fputc('\n', stderr);
+    /* Pages committed before a failure stay: recorded either way. */
+    if (classify_audit(st, &who, t, &opt, &stats, failed ? &err : NULL, 0, &aerr) != 0) {
+        if (opt.progress && !failed)
             fputc('\n', stderr);
+        error_prefix(&aerr, "classified, but the audit row was not written: ");
+        cli_print_error(&aerr);
+        if (!failed)
+            return EXIT_FAIL;
+    }
+    if (failed) {
         cli_print_error(&err);
         return EXIT_FAIL;
     }

@@ -1,5 +1,9 @@
 /*
  * cmd_import.c - magnet import enterprises FILE...
+ *
+ * Each file's audit row ("import", batch N, by cli:$USER) is written inside
+ * its import's transaction (import_audit_hook); the classification that
+ * follows commits on its own and records its own row (classify_audit.h).
  */
 #include <getopt.h>
 #include <jansson.h>
@@ -9,6 +13,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "auth/audit.h"
+#include "chain/classify_audit.h"
 #include "chain/classify_run.h"
 #include "cli/chain_view.h"
 #include "cli/cli.h"
@@ -107,6 +113,9 @@ int cmd_import(int argc, char **argv)
     struct batch_counts total = { 0 };
     size_t total_errors = 0, total_warnings = 0;
     json_t *out = NULL, *files = NULL, *all_errors = NULL, *all_warnings = NULL;
+    struct audit_actor who;
+    char who_name[AUDIT_USER_MAX + 1];
+    struct import_audit ia;
 
     memset(&opt, 0, sizeof(opt));
     optind = 1;
@@ -172,6 +181,11 @@ int cmd_import(int argc, char **argv)
         }
     }
     opt.user = os_user();
+    audit_actor_cli(&who, who_name, sizeof(who_name));
+    ia.who = &who;
+    ia.now = 0;
+    opt.before_commit = import_audit_hook;
+    opt.before_commit_ctx = &ia;
     if (store_open(cli_db_path(db), STORE_CREATE, &st, &err) != 0) {
         cli_print_error(&err);
         mapping_release(&map);
@@ -194,6 +208,7 @@ int cmd_import(int argc, char **argv)
             opt.progress = progress;
             opt.progress_ctx = argv[i];
         }
+        ia.file = argv[i];
         rc = import_file(st, argv[i], &opt, &res, &err);
         if (opt.progress)
             fputc('\n', stderr);
@@ -217,13 +232,20 @@ int cmd_import(int argc, char **argv)
          * committed. A failure here leaves the import in place. */
         if (rc == 0 && cl && res.written && res.batch) {
             struct classify_run_options copt = { res.batch, 2, NULL, NULL };
-            struct error cerr = ERROR_INIT;
+            struct error cerr = ERROR_INIT, aerr = ERROR_INIT;
             if (classify_run(st, cl, &copt, &cstats, &cerr) == 0) {
                 classified = 1;
             } else {
                 fprintf(stderr, "magnet import: %s: imported, but not classified: %s (run "
                                 "'magnet classify --batch %lld')\n",
                         res.source, cerr.msg, (long long)res.batch);
+                status = EXIT_FAIL;
+            }
+            /* Pages committed before a failure stay: recorded either way. */
+            if (classify_audit(st, &who, tax, &copt, &cstats, classified ? NULL : &cerr, 0,
+                               &aerr) != 0) {
+                fprintf(stderr, "magnet import: %s: the audit row of the classification was "
+                                "not written: %s\n", res.source, aerr.msg);
                 status = EXIT_FAIL;
             }
         }

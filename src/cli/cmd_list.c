@@ -2,12 +2,15 @@
  * cmd_list.c - magnet list save|ls|show|diff|export|rm: saved screening
  * lists (清单). The work is in src/index/list.c; this file parses the
  * command line and renders text or JSON. docs/lists.md is the manual.
+ * save and rm pass the CLI's actor (cli:$USER) so that list_save and
+ * list_remove write the audit row inside their transaction.
  */
 #include <getopt.h>
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "auth/audit.h"
 #include "base/strbuf.h"
 #include "base/utf8.h"
 #include "cli/cli.h"
@@ -50,6 +53,7 @@ static int list_status(const char *cmd, const struct error *err)
     switch (err->code) {
     case LIST_E_QUERY: return EXIT_USAGE;
     case LIST_E_REFUSED:
+    case LIST_E_EXISTS:
     case LIST_E_NOT_FOUND: return EXIT_INVALID;
     default: return EXIT_FAIL;
     }
@@ -135,6 +139,8 @@ static int list_save_cmd(int argc, char **argv)
     struct list_save_options o;
     struct list_meta m;
     struct error err = ERROR_INIT;
+    struct audit_actor who;
+    char who_name[AUDIT_USER_MAX + 1];
     int json = 0, c, status;
 
     memset(&fl, 0, sizeof(fl));
@@ -189,7 +195,8 @@ static int list_save_cmd(int argc, char **argv)
     status = engine_open(cmd, &fl, &e);
     if (status)
         return status;
-    if (list_save(e.ix, e.st, &o, &m, &err) != 0) {
+    audit_actor_cli(&who, who_name, sizeof(who_name));
+    if (list_save(e.ix, e.st, &o, &who, &m, &err) != 0) {
         status = list_status(cmd, &err);
     } else {
         if (json) {
@@ -581,6 +588,8 @@ static int list_rm_cmd(int argc, char **argv)
     const char *db = NULL, *name;
     struct store *st;
     struct error err = ERROR_INIT;
+    struct audit_actor who;
+    char who_name[AUDIT_USER_MAX + 1];
     int c, status;
 
     optind = 1;
@@ -601,7 +610,8 @@ static int list_rm_cmd(int argc, char **argv)
         return cli_usage_error(cmd, "unexpected argument '%s'", argv[optind]);
     if ((status = open_store(cmd, db, &st)) != EXIT_OK)
         return status;
-    if (list_remove(st, name, &err) != 0)
+    audit_actor_cli(&who, who_name, sizeof(who_name));
+    if (list_remove(st, name, &who, &err) != 0)
         status = list_status(cmd, &err);
     else
         printf("removed list '%s'\n", name);

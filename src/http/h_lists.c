@@ -2,11 +2,11 @@
  * h_lists.c - saved lists (清单): list, create (a query and its snapshot),
  * read with a page of the snapshot, compare with today, export, delete.
  *
- * Writes record their audit row in the same transaction as the list
- * itself (audit.h): creating goes through the core's list_snapshot and
- * the store's list functions inside our own transaction, rather than
- * list_save(), which commits on its own - the saved rows are the same
- * (canonical query, score model, home district, today, ranked snapshot).
+ * Writes go through the core's list_save() and list_remove() with the
+ * request's actor: they write the list and its audit row in one
+ * transaction (audit.h), exactly as `magnet list save|rm` does. This file
+ * adds what is the API's: who may replace or delete whose list, and the
+ * replies.
  */
 #include <fcntl.h>
 #include <stdlib.h>
@@ -14,15 +14,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "base/alloc.h"
 #include "base/utf8.h"
 #include "http/api.h"
-#include "index/exec.h"
 #include "index/list.h"
 #include "index/list_json.h"
 #include "index/query.h"
-#include "index/score.h"
-#include "store/store.h"
 
 /* The error of a list function as a reply. */
 static void list_error_reply(struct api_req *r, const struct error *err, const char *field)
@@ -31,6 +27,7 @@ static void list_error_reply(struct api_req *r, const struct error *err, const c
     case LIST_E_QUERY: api_error(r, 400, "invalid_query", "query", "%s", err->msg); return;
     case LIST_E_REFUSED: api_error(r, 422, "refused", field, "%s", err->msg); return;
     case LIST_E_NOT_FOUND: api_error(r, 404, "not_found", "name", "%s", err->msg); return;
+    case LIST_E_EXISTS: api_error(r, 409, "conflict", "name", "%s", err->msg); return;
     default: api_internal(r, "the list store", err); return;
     }
 }
@@ -44,14 +41,6 @@ static int get_list(struct api_req *r, struct list_meta *m)
         return 0;
     }
     return 1;
-}
-
-static char *meta_text(const struct list_meta *m)
-{
-    json_t *o = list_meta_json(m);
-    char *s = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
-    json_decref(o);
-    return s;
 }
 
 void h_lists_list(struct api_req *r)
@@ -78,31 +67,9 @@ void h_lists_list(struct api_req *r)
     api_reply_json(r, 200, api_page_json(items, n, limit, offset));
 }
 
-static void entry_to_store(const struct list_entry *e, char founded[11],
-                           struct store_list_item *it)
-{
-    memset(it, 0, sizeof(*it));
-    it->rank = e->rank;
-    it->ent_id = e->doc;
-    it->uscc = e->uscc[0] ? e->uscc : NULL;
-    it->name = e->name ? e->name : "";
-    it->region = e->region[0] ? e->region : NULL;
-    it->industry = e->industry[0] ? e->industry : NULL;
-    if (e->founded != SCORE_UNKNOWN) {
-        query_days_date(e->founded, founded);
-        it->founded = founded;
-    }
-    it->capital_cny = e->capital_cny == SCORE_UNKNOWN ? STORE_LIST_NULL : e->capital_cny;
-    it->status = e->status;
-    it->staff = e->staff == SCORE_UNKNOWN ? STORE_LIST_NULL : e->staff;
-    it->patents = e->patents == SCORE_UNKNOWN ? STORE_LIST_NULL : e->patents;
-    it->tags = e->tags;
-    it->round = e->round[0] ? e->round : NULL;
-    it->score = e->score;
-}
-
 static int note_ok(struct api_req *r, const char *note)
 {
+    struct error err = ERROR_INIT;
     size_t i, len;
     if (!note)
         return 1;
@@ -118,82 +85,23 @@ static int note_ok(struct api_req *r, const char *note)
             api_error(r, 400, "invalid", "note", "the note holds a control character");
             return 0;
         }
+    /* the rest of the core's rule (C1 controls, line separators) */
+    if (list_note_check(note, &err) != 0) {
+        api_error(r, 400, "invalid", "note", "%s", err.msg);
+        return 0;
+    }
     return 1;
-}
-
-/* Write the list and its audit row in one transaction. 0, or -1 after a
- * reply. */
-static int write_list(struct api_req *r, const struct store_list_meta *m, int replace,
-                      const char *before, const struct list_entry *e, size_t n)
-{
-    struct error err = ERROR_INIT;
-    struct audit_entry ae;
-    int64_t id = 0;
-    size_t i;
-    int rc;
-    json_t *after;
-    char *after_text;
-
-    if (store_begin(r->st, &err) != 0) {
-        api_internal(r, "starting the write", &err);
-        return -1;
-    }
-    if (replace && store_list_delete(r->st, m->name, &err) < 0)
-        goto fail;
-    rc = store_list_create(r->st, m, &id, &err);
-    if (rc < 0)
-        goto fail;
-    if (rc == 1) {
-        store_rollback(r->st);
-        api_error(r, 409, "conflict", "name",
-                  "a list named '%s' exists already (\"replace\": true overwrites it)", m->name);
-        return -1;
-    }
-    for (i = 0; i < n; i++) {
-        struct store_list_item it;
-        char founded[11];
-        entry_to_store(&e[i], founded, &it);
-        if (store_list_add_item(r->st, id, &it, &err) != 0)
-            goto fail;
-    }
-    after = json_pack("{s:s, s:s, s:s?, s:I}", "name", m->name, "query", m->query, "note",
-                      m->note, "total", (json_int_t)m->total);
-    after_text = json_dumps(after, JSON_COMPACT | JSON_PRESERVE_ORDER);
-    json_decref(after);
-    ae.action = before ? "list.replace" : "list.create";
-    ae.entity = "list";
-    ae.entity_id = m->name;
-    ae.before = before;
-    ae.after = after_text;
-    rc = audit_record(r->st, &r->actor, &ae, auth_now(), NULL, &err);
-    free(after_text);
-    if (rc != 0)
-        goto fail;
-    if (store_commit(r->st, &err) != 0)
-        goto fail;
-    return 0;
-fail:
-    store_rollback(r->st);
-    api_internal(r, "saving the list", &err);
-    return -1;
 }
 
 void h_list_create(struct api_req *r)
 {
     static const char *const allowed[] = { "name", "query", "note", "replace", NULL };
-    struct api_server *s = r->srv;
     struct error err = ERROR_INIT;
     const char *name = NULL, *qtext = NULL, *note = NULL, *unknown;
     int replace = 0, got = -1;
     json_t *body = api_body(r);
-    struct query_env env;
-    struct query *q = NULL;
-    struct list_entry *e = NULL;
     struct list_meta old, saved;
-    struct store_list_meta m;
-    struct strbuf canon = STRBUF_INIT;
-    char *before = NULL;
-    size_t n = 0;
+    struct list_save_options o;
 
     if (!body)
         return;
@@ -247,43 +155,34 @@ void h_list_create(struct api_req *r)
                       old.user ? old.user : "someone else");
             goto out;
         }
-        before = meta_text(&old);
     }
-    env.taxonomy = index_taxonomy(s->ix);
-    env.today = s->today_text;
-    if (query_parse(qtext, &env, &q, &err) != 0) {
-        api_error(r, 400, "invalid_query", "query", "%s", err.msg);
-        goto out;
-    }
-    if (list_snapshot(s->ix, q, LIST_MAX_ITEMS, &e, &n, &err) != 0) {
-        list_error_reply(r, &err, "query");
-        goto out;
-    }
-    query_format(q, &canon);
-    memset(&m, 0, sizeof(m));
-    m.name = name;
-    m.query = canon.buf;
-    m.note = note && *note ? note : NULL;
-    m.user = r->who.user.name;
-    m.score_model = score_model_hash(s->sm);
-    m.home = s->home[0] ? s->home : NULL;
-    m.today = s->today_text;
-    m.total = (int64_t)n;
-    if (write_list(r, &m, got == 0, before, e, n) != 0)
-        goto out;
-    if (list_get(r->st, name, &saved, &err) != 0) {
-        list_error_reply(r, &err, NULL);
+    memset(&o, 0, sizeof(o));
+    o.name = name;
+    o.query = qtext;
+    o.note = note;
+    o.user = r->who.user.name;
+    o.replace = got == 0;
+    if (list_save(r->srv->ix, r->st, &o, &r->actor, &saved, &err) != 0) {
+        switch (err.code) {
+        case LIST_E_QUERY:
+        case LIST_E_REFUSED:
+            list_error_reply(r, &err, "query");
+            break;
+        case LIST_E_EXISTS:  /* saved by another request meanwhile */
+            api_error(r, 409, "conflict", "name",
+                      "a list named '%s' exists already (\"replace\": true overwrites it)", name);
+            break;
+        default:
+            api_internal(r, "saving the list", &err);
+            break;
+        }
         goto out;
     }
     api_reply_json(r, got == 0 ? 200 : 201, list_meta_json(&saved));
     list_meta_release(&saved);
 out:
-    free(before);
     if (got == 0)
         list_meta_release(&old);
-    list_entries_free(e, n);
-    query_free(q);
-    strbuf_release(&canon);
     json_decref(body);
 }
 
@@ -392,9 +291,6 @@ void h_list_delete(struct api_req *r)
 {
     struct list_meta m;
     struct error err = ERROR_INIT;
-    struct audit_entry ae;
-    char *before;
-    int rc;
 
     if (!get_list(r, &m))
         return;
@@ -405,31 +301,11 @@ void h_list_delete(struct api_req *r)
         list_meta_release(&m);
         return;
     }
-    before = meta_text(&m);
-    if (store_begin(r->st, &err) != 0)
-        goto fail;
-    rc = store_list_delete(r->st, m.name, &err);
-    if (rc < 0)
-        goto fail;
-    if (rc == 0) {
-        store_rollback(r->st);
+    if (list_remove(r->st, m.name, &r->actor, &err) == 0)
+        api_reply_empty(r, 204);
+    else if (err.code == LIST_E_NOT_FOUND)  /* removed by another request meanwhile */
         api_error(r, 404, "not_found", "name", "no list named '%s'", m.name);
-        goto out;
-    }
-    ae.action = "list.delete";
-    ae.entity = "list";
-    ae.entity_id = m.name;
-    ae.before = before;
-    ae.after = NULL;
-    if (audit_record(r->st, &r->actor, &ae, auth_now(), NULL, &err) != 0 ||
-        store_commit(r->st, &err) != 0)
-        goto fail;
-    api_reply_empty(r, 204);
-    goto out;
-fail:
-    store_rollback(r->st);
-    api_internal(r, "removing the list", &err);
-out:
-    free(before);
+    else
+        api_internal(r, "removing the list", &err);
     list_meta_release(&m);
 }

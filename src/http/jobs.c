@@ -4,7 +4,7 @@
  * One worker thread runs the jobs one after the other (SQLite has one
  * writer: two imports at once would only wait for each other), with its
  * own store connection: import_file() (one transaction: all or nothing),
- * then classify_run() on what the batch wrote, then the audit row, then
+ * then classify_run() on what the batch wrote, then
  * an index refresh so the next query sees the new enterprises. Progress
  * (rows read) is visible while it runs; the result (counts, the first
  * errors and warnings) and the rejected rows (a CSV with row numbers and
@@ -17,9 +17,11 @@
  * older ones are forgotten with their directory. The store's batches
  * (GET /api/batches) are the permanent record.
  *
- * The audit row is written right after the import's own transaction
- * commits: import_file() opens and commits its transaction itself. The
- * batch row written inside that transaction already records the user.
+ * The import's audit row is written inside the import's own transaction,
+ * just before it commits (import_options.before_commit): an import is never
+ * committed without it. The batch row records the user too. The
+ * classification that follows commits on its own (classify_run.h) and gets
+ * its own audit row when it has ended (classify_audit.h).
  */
 #include <dirent.h>
 #include <errno.h>
@@ -35,6 +37,7 @@
 #include "base/alloc.h"
 #include "base/utf8.h"
 #include "chain/classify.h"
+#include "chain/classify_audit.h"
 #include "chain/classify_run.h"
 #include "http/api.h"
 #include "index/index.h"
@@ -131,6 +134,8 @@ static void run_job(struct jobs *js, struct job *j)
     struct store *st = NULL;
     struct classifier *cl = NULL;
     struct classify_run_stats cs;
+    struct audit_actor who = { j->user_id, j->user, j->remote };
+    struct import_audit ia = { &who, j->file, 0 };
     json_t *out;
     int rc, classified = 0;
 
@@ -149,6 +154,8 @@ static void run_job(struct jobs *js, struct job *j)
     opt.today = s->today_text;
     opt.progress = progress;
     opt.progress_ctx = j;
+    opt.before_commit = import_audit_hook;
+    opt.before_commit_ctx = &ia;
     rc = import_file(st, j->path, &opt, &res, &err);
     if (rc < 0) {
         snprintf(j->error, sizeof(j->error), "%s", err.msg);
@@ -160,10 +167,23 @@ static void run_job(struct jobs *js, struct job *j)
     /* classify what the batch wrote; a failure leaves the import in place */
     if (rc == 0 && res.written && res.batch && j->opt.classify) {
         struct classify_run_options copt = { res.batch, 2, NULL, NULL };
-        if (classifier_new(s->tax, &cl, &err) == 0 && classify_run(st, cl, &copt, &cs, &err) == 0)
-            classified = 1;
-        else
+        struct error aerr = ERROR_INIT;
+        if (classifier_new(s->tax, &cl, &err) != 0) {
             snprintf(j->error, sizeof(j->error), "imported, but not classified: %s", err.msg);
+        } else {
+            /* classify_run() may have committed pages before failing: the
+             * audit row says what ran either way */
+            if (classify_run(st, cl, &copt, &cs, &err) == 0)
+                classified = 1;
+            else
+                snprintf(j->error, sizeof(j->error), "imported, but not classified: %s",
+                         err.msg);
+            if (classify_audit(st, &who, s->tax, &copt, &cs, classified ? NULL : &err, 0,
+                               &aerr) != 0)
+                fprintf(stderr, "magnet serve: import job %lld: the audit row of the "
+                                "classification was not written: %s\n",
+                        (long long)j->id, aerr.msg);
+        }
         classifier_free(cl);
     }
     out = json_object();
@@ -192,27 +212,6 @@ static void run_job(struct jobs *js, struct job *j)
     if (rc == 1 && !j->rejected)
         j->rejected = (int64_t)res.nerrors;
     if (res.written) {
-        struct audit_actor who = { j->user_id, j->user, j->remote };
-        struct audit_entry ae;
-        char id[32], *after;
-        json_t *slim = json_pack("{s:s, s:I, s:I, s:I, s:I, s:I, s:s}", "file", j->file, "rows",
-                                 (json_int_t)res.counts.rows, "inserted",
-                                 (json_int_t)res.counts.inserted, "updated",
-                                 (json_int_t)res.counts.updated, "unchanged",
-                                 (json_int_t)res.counts.unchanged, "rejected",
-                                 (json_int_t)res.counts.rejected, "sha256", res.sha256);
-        after = json_dumps(slim, JSON_COMPACT | JSON_PRESERVE_ORDER);
-        json_decref(slim);
-        snprintf(id, sizeof(id), "%lld", (long long)res.batch);
-        ae.action = "import";
-        ae.entity = "batch";
-        ae.entity_id = id;
-        ae.before = NULL;
-        ae.after = after;
-        if (audit_record(st, &who, &ae, time(NULL), NULL, &err) != 0)
-            fprintf(stderr, "magnet serve: import job %lld: the audit row was not written: %s\n",
-                    (long long)j->id, err.msg);
-        free(after);
         pthread_mutex_lock(&s->refresh_lock);
         if (index_refresh(s->ix, st, &err) < 0)
             fprintf(stderr, "magnet serve: import job %lld: index refresh: %s\n",

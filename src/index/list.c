@@ -9,17 +9,25 @@
  * exec_rank_* in index_internal.h), so scores and order are those of
  * screen_run by construction; the unit test checks the first page of each
  * order anyway.
+ *
+ * Saving and removing write their audit row (audit.h) inside their own
+ * transaction when given an actor, so that every front end (the CLI, the
+ * HTTP API) records the same row the same way, or none is committed.
  */
 #include "index/list.h"
 
+#include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
+#include "auth/audit.h"
 #include "base/alloc.h"
 #include "base/utf8.h"
 #include "chain/taxonomy.h"
 #include "index/exec.h"
 #include "index/index_internal.h"
+#include "index/list_json.h"
 #include "index/query.h"
 #include "ref/industry.h"
 #include "ref/region.h"
@@ -284,7 +292,7 @@ int list_name_check(const char *name, struct error *err)
     return 0;
 }
 
-static int note_check(const char *note, struct error *err)
+int list_note_check(const char *note, struct error *err)
 {
     size_t len, chars;
     if (!note)
@@ -500,25 +508,75 @@ static void item_to_store(const struct list_entry *e, char founded[11],
     it->score = e->score;
 }
 
-static int write_list(struct store *st, const struct store_list_meta *m, int replace,
-                      const struct list_entry *e, size_t n, struct error *err)
+/* The description as the audit log keeps it (list_meta_json). Caller
+ * frees; NULL when m is NULL. */
+static char *meta_audit_text(const struct list_meta *m)
 {
+    json_t *o;
+    char *text;
+    if (!m)
+        return NULL;
+    o = list_meta_json(m);
+    text = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    json_decref(o);
+    return text;
+}
+
+/* Append the audit row of a change to list name; inside the caller's
+ * transaction. */
+static int audit_list(struct store *st, const struct audit_actor *by, const char *action,
+                      const char *name, const struct list_meta *before,
+                      const struct list_meta *after, struct error *err)
+{
+    char *b = meta_audit_text(before), *a = meta_audit_text(after);
+    int rc = audit_record(st, by,
+                          &(struct audit_entry){ .action = action, .entity = "list",
+                                                 .entity_id = name, .before = b, .after = a },
+                          (int64_t)time(NULL), NULL, err);
+    free(b);
+    free(a);
+    return rc;
+}
+
+/* The list called name as st sees it (inside a transaction: with its own
+ * writes): 1 found (*m filled, release it), 0 none, -1. */
+static int meta_read(struct store *st, const char *name, struct list_meta *m, struct error *err)
+{
+    memset(m, 0, sizeof(*m));
+    return store_list_get(st, name, got_meta, &(struct get_ctx){ m }, err);
+}
+
+/* Write the list, its items and (with by) its audit row in one
+ * transaction; *out (may be NULL) gets the list as saved. */
+static int write_list(struct store *st, const struct store_list_meta *m, int replace,
+                      const struct list_entry *e, size_t n, const struct audit_actor *by,
+                      struct list_meta *out, struct error *err)
+{
+    struct list_meta old, saved;
     int64_t id = 0;
     size_t i;
-    int rc;
+    int rc, had = 0;
 
+    memset(&old, 0, sizeof(old));
+    memset(&saved, 0, sizeof(saved));
     if (store_begin(st, err) != 0) {
         store_err(err);
         return -1;
     }
-    if (replace && store_list_delete(st, m->name, err) < 0)
-        goto fail;
+    if (replace) {
+        /* what the audit row's "before" shows */
+        if (by && (had = meta_read(st, m->name, &old, err)) < 0)
+            goto fail;
+        if (store_list_delete(st, m->name, err) < 0)
+            goto fail;
+    }
     rc = store_list_create(st, m, &id, err);
     if (rc < 0)
         goto fail;
     if (rc == 1) {
         store_rollback(st);
-        return error_code(err, LIST_E_REFUSED,
+        list_meta_release(&old);
+        return error_code(err, LIST_E_EXISTS,
                           "a list named '%s' exists already (--replace overwrites it)", m->name);
     }
     for (i = 0; i < n; i++) {
@@ -528,17 +586,36 @@ static int write_list(struct store *st, const struct store_list_meta *m, int rep
         if (store_list_add_item(st, id, &it, err) != 0)
             goto fail;
     }
+    if (by || out) {
+        rc = meta_read(st, m->name, &saved, err);
+        if (rc < 0)
+            goto fail;
+        if (rc == 0) {
+            error_set(err, "list '%s' cannot be read back after writing it", m->name);
+            goto fail;
+        }
+    }
+    if (by && audit_list(st, by, had == 1 ? "list.replace" : "list.create", m->name,
+                         had == 1 ? &old : NULL, &saved, err) != 0)
+        goto fail;
     if (store_commit(st, err) != 0)
         goto fail;
+    list_meta_release(&old);
+    if (out)
+        *out = saved;
+    else
+        list_meta_release(&saved);
     return 0;
 fail:
     store_rollback(st);
     store_err(err);
+    list_meta_release(&old);
+    list_meta_release(&saved);
     return -1;
 }
 
 int list_save(struct index *ix, struct store *st, const struct list_save_options *o,
-              struct list_meta *out, struct error *err)
+              const struct audit_actor *by, struct list_meta *out, struct error *err)
 {
     struct query *q = NULL;
     struct list_entry *e = NULL;
@@ -551,7 +628,7 @@ int list_save(struct index *ix, struct store *st, const struct list_save_options
 
     if (out)
         memset(out, 0, sizeof(*out));
-    if (list_name_check(o->name, err) != 0 || note_check(o->note, err) != 0)
+    if (list_name_check(o->name, err) != 0 || list_note_check(o->note, err) != 0)
         return -1;
     if (o->user && (strlen(o->user) > LIST_MAX_USER || !utf8_valid(o->user, strlen(o->user))))
         return error_code(err, LIST_E_REFUSED, "the user name ($USER) is longer than %d bytes "
@@ -567,7 +644,7 @@ int list_save(struct index *ix, struct store *st, const struct list_save_options
             return -1;
         }
         if (got == 1) {
-            error_code(err, LIST_E_REFUSED,
+            error_code(err, LIST_E_EXISTS,
                        "a list named '%s' exists already (saved %s, %llu enterprises; "
                        "--replace overwrites it)",
                        o->name, existing.created ? existing.created : "?",
@@ -596,11 +673,9 @@ int list_save(struct index *ix, struct store *st, const struct list_save_options
     m.home = home[0] ? home : NULL;
     m.today = today;
     m.total = (int64_t)n;
-    if (write_list(st, &m, o->replace, e, n, err) != 0)
+    if (write_list(st, &m, o->replace, e, n, by, out, err) != 0)
         goto done;
     rc = 0;
-    if (out && list_get(st, o->name, out, err) != 0)
-        rc = -1;
 done:
     list_entries_free(e, n);
     strbuf_release(&canon);
@@ -696,26 +771,41 @@ int list_items(struct store *st, const struct list_meta *m, size_t limit,
     return 0;
 }
 
-int list_remove(struct store *st, const char *name, struct error *err)
+int list_remove(struct store *st, const char *name, const struct audit_actor *by,
+                struct error *err)
 {
     struct list_meta m;
     int rc;
-    if (list_get(st, name, &m, err) != 0)
+    if (list_get(st, name, &m, err) != 0)   /* the message names the lists there are */
         return -1;
     list_meta_release(&m);
     if (store_begin(st, err) != 0) {
         store_err(err);
         return -1;
     }
+    /* read again inside the transaction: the audit row's "before" */
+    rc = by ? meta_read(st, name, &m, err) : 0;
+    if (rc < 0)
+        goto fail;
     rc = store_list_delete(st, name, err);
-    if (rc < 0 || store_commit(st, err) != 0) {
+    if (rc < 0)
+        goto fail;
+    if (rc == 0) {
         store_rollback(st);
-        store_err(err);
-        return -1;
-    }
-    if (rc == 0)
+        list_meta_release(&m);
         return error_code(err, LIST_E_NOT_FOUND, "no list named '%s'", name);
+    }
+    if (by && audit_list(st, by, "list.delete", name, &m, NULL, err) != 0)
+        goto fail;
+    if (store_commit(st, err) != 0)
+        goto fail;
+    list_meta_release(&m);
     return 0;
+fail:
+    store_rollback(st);
+    store_err(err);
+    list_meta_release(&m);
+    return -1;
 }
 
 /* ---- diff ---- */

@@ -21,6 +21,7 @@
 #include "base/error.h"
 #include "base/strbuf.h"
 
+struct audit_actor;
 struct index;
 struct query;
 struct store;
@@ -33,9 +34,10 @@ struct store;
 enum list_error {
     LIST_E_STORE = 1,   /* the store could not be read or written */
     LIST_E_QUERY,       /* the query does not parse (message: "position N: ...") */
-    LIST_E_REFUSED,     /* a bad name or note, a name taken, too many matches */
+    LIST_E_REFUSED,     /* a bad name or note, too many matches */
     LIST_E_NOT_FOUND,   /* no list of that name */
-    LIST_E_IO           /* an export file could not be written */
+    LIST_E_IO,          /* an export file could not be written */
+    LIST_E_EXISTS       /* list_save without replace: the name is taken */
 };
 
 /* One enterprise of a list, as saved or as it is now. Unknown numbers are
@@ -93,6 +95,10 @@ void list_meta_release(struct list_meta *m);
  * UTF-8, no control characters, no white space at either end, not starting
  * with '-'. Else -1 with err saying which rule it breaks. */
 int list_name_check(const char *name, struct error *err);
+/* 0 when note (NULL: none) can be a list's note: valid UTF-8, at most
+ * LIST_MAX_NOTE characters, no control characters but newline and tab.
+ * Else -1 (LIST_E_REFUSED) with err saying why. */
+int list_note_check(const char *note, struct error *err);
 
 /* Every enterprise q matches in ix, ranked as screen_run ranks them (the
  * query's sort, ties by USCC), with its score and fields. Refuses (-1,
@@ -110,10 +116,15 @@ struct list_save_options {
 };
 
 /* Run the query on ix and save it with its snapshot in st, in one
- * transaction: all of it or nothing. *out (may be NULL) describes what was
- * saved; release it. */
+ * transaction: all of it or nothing. With by (NULL: no audit row, for
+ * tests), the audit row - action "list.create", or "list.replace" when a
+ * list of that name was replaced; entity "list", entity_id the name;
+ * before/after the description as list_meta_json() gives it (name, query,
+ * note, user, created, score_model, home, today, total) - is written in
+ * the same transaction. *out (may be NULL) describes what was saved;
+ * release it. A name taken without o->replace is LIST_E_EXISTS. */
 int list_save(struct index *ix, struct store *st, const struct list_save_options *o,
-              struct list_meta *out, struct error *err);
+              const struct audit_actor *by, struct list_meta *out, struct error *err);
 
 /* The list called name (LIST_E_NOT_FOUND names the lists there are). */
 int list_get(struct store *st, const char *name, struct list_meta *out, struct error *err);
@@ -126,8 +137,10 @@ void list_metas_free(struct list_meta *m, size_t n);
 int list_items(struct store *st, const struct list_meta *m, size_t limit,
                struct list_entry **out, size_t *n, struct error *err);
 
-/* Remove the list called name. */
-int list_remove(struct store *st, const char *name, struct error *err);
+/* Remove the list called name; with by (NULL: none), its audit row
+ * ("list.delete", before = the description) in the same transaction. */
+int list_remove(struct store *st, const char *name, const struct audit_actor *by,
+                struct error *err);
 
 /* An enterprise the saved list had that the query no longer matches. */
 struct list_drop {

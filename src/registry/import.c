@@ -25,7 +25,9 @@
 #include <stdatomic.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
+#include "auth/audit.h"
 #include "base/alloc.h"
 #include "base/hashmap.h"
 #include "base/strbuf.h"
@@ -1772,6 +1774,40 @@ static void sort_issues(struct import_issue *arr, size_t n)
     }
 }
 
+int import_audit_hook(struct store *st, const struct import_result *res, void *ctx,
+                      struct error *err)
+{
+    const struct import_audit *a = ctx;
+    char id[32], *after;
+    json_t *o;
+    int rc;
+
+    o = json_pack("{s:s, s:I, s:I, s:I, s:I, s:I, s:s}", "file",
+                  a->file ? a->file : res->source ? res->source : "", "rows",
+                  (json_int_t)res->counts.rows, "inserted", (json_int_t)res->counts.inserted,
+                  "updated", (json_int_t)res->counts.updated, "unchanged",
+                  (json_int_t)res->counts.unchanged, "rejected",
+                  (json_int_t)res->counts.rejected, "sha256", res->sha256);
+    if (!o)  /* a file name that is not UTF-8 */
+        o = json_pack("{s:n, s:I, s:I, s:I, s:I, s:I, s:s}", "file", "rows",
+                      (json_int_t)res->counts.rows, "inserted",
+                      (json_int_t)res->counts.inserted, "updated",
+                      (json_int_t)res->counts.updated, "unchanged",
+                      (json_int_t)res->counts.unchanged, "rejected",
+                      (json_int_t)res->counts.rejected, "sha256", res->sha256);
+    after = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    json_decref(o);
+    snprintf(id, sizeof(id), "%lld", (long long)res->batch);
+    rc = audit_record(st, a->who,
+                      &(struct audit_entry){ .action = "import", .entity = "batch",
+                                             .entity_id = id, .after = after },
+                      a->now ? a->now : (int64_t)time(NULL), NULL, err);
+    free(after);
+    if (rc != 0)
+        return error_prefix(err, "the audit row of the import: ");
+    return 0;
+}
+
 int import_file(struct store *st, const char *path, const struct import_options *opt,
                 struct import_result *res, struct error *err)
 {
@@ -1932,11 +1968,17 @@ out:
         rc = 1;
     if (in_tx) {
         if (rc == 0 && !opt->dry_run) {
+            /* The hook runs last before COMMIT, so that what it writes
+             * (the audit row) commits with the batch or not at all. */
+            res->batch = im.batch;
             if (store_batch_finish(st, im.batch, res->sha256[0] ? res->sha256 : NULL,
                                    &res->counts, err) != 0 ||
                 store_change_log(st, im.batch, 0, 0, err) != 0 ||
+                (opt->before_commit &&
+                 opt->before_commit(st, res, opt->before_commit_ctx, err) != 0) ||
                 store_commit(st, err) != 0) {
                 store_rollback(st);
+                res->batch = 0;
                 rc = -1;
             } else {
                 res->batch = im.batch;

@@ -22,6 +22,9 @@
 #include "registry/header_map.h"
 #include "store/store.h"
 
+struct audit_actor;
+struct import_result;
+
 struct import_options {
     const char *sheet;               /* XLSX sheet name, NULL = first */
     const struct mapping *mapping;   /* explicit header mapping, or NULL */
@@ -33,6 +36,16 @@ struct import_options {
     size_t max_issues;               /* issues kept in the result (default 10000); all are counted */
     void (*progress)(size_t rows, void *ctx);
     void *progress_ctx;
+    /* Called inside the import's transaction, after the batch row is
+     * finished and just before COMMIT, with res->batch, res->counts and
+     * res->sha256 final (res->written still 0): for what must commit with
+     * the import or not at all, e.g. its audit row (import_audit_hook).
+     * Non-zero (err set): the import is rolled back and import_file()
+     * returns -1 with that err. Not called for a dry run or a file kept
+     * out by invalid rows. NULL: none. */
+    int (*before_commit)(struct store *st, const struct import_result *res, void *ctx,
+                         struct error *err);
+    void *before_commit_ctx;
 };
 
 struct import_issue {
@@ -65,6 +78,18 @@ struct import_result {
 int import_file(struct store *st, const char *path, const struct import_options *opt,
                 struct import_result *res, struct error *err);
 void import_result_release(struct import_result *res);
+
+/* A before_commit hook that appends the import's audit row: action
+ * "import", entity "batch", entity_id the batch id, after = {"file", "rows",
+ * "inserted", "updated", "unchanged", "rejected", "sha256"}. ctx is a
+ * struct import_audit. */
+struct import_audit {
+    const struct audit_actor *who;
+    const char *file;   /* as the user named it; NULL: res->source */
+    int64_t now;        /* unix seconds; 0: the clock */
+};
+int import_audit_hook(struct store *st, const struct import_result *res, void *ctx,
+                      struct error *err);
 
 /* Hex SHA-256 of a file's bytes. */
 int import_sha256_file(const char *path, char out[65], struct error *err);

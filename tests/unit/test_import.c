@@ -1,7 +1,9 @@
 /*
  * test_import.c - the importer's own structures (registry/import.c): the
- * street search in addresses and the set of USCCs seen in a file. The
- * import itself is tested end to end (tests/e2e/cases/1xxx).
+ * street search in addresses and the set of USCCs seen in a file; and the
+ * before_commit hook, which puts the import's audit row in the import's
+ * own transaction. The import itself is tested end to end
+ * (tests/e2e/cases/1xxx).
  *
  * Includes the .c to reach the statics.
  */
@@ -12,6 +14,10 @@
 #include <stdio.h>
 #include <string.h>
 #include <cmocka.h>
+
+#include <sqlite3.h>
+#include <stdlib.h>
+#include <unistd.h>
 
 #include "registry/import.c"
 
@@ -109,11 +115,169 @@ static void test_uscc_set(void **state)
     free(set.slots);
 }
 
+/* ---- the audit row in the import's transaction ---- */
+
+static char tdir[128], tdb[256], tcsv[256];
+
+static int64_t count_rows(const char *sql)
+{
+    sqlite3 *db;
+    sqlite3_stmt *q;
+    int64_t n = -1;
+    assert_int_equal(sqlite3_open(tdb, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &q, NULL), SQLITE_OK);
+    if (sqlite3_step(q) == SQLITE_ROW)
+        n = sqlite3_column_int64(q, 0);
+    sqlite3_finalize(q);
+    sqlite3_close(db);
+    return n;
+}
+
+/* A CSV of n enterprises of 西湖区 numbered from first. */
+static void write_csv(int first, int n)
+{
+    FILE *f = fopen(tcsv, "w");
+    int i;
+    assert_non_null(f);
+    fputs("企业名称,统一社会信用代码,行政区划代码,登记状态\n", f);
+    for (i = first; i < first + n; i++) {
+        char code[USCC_LEN + 1];
+        snprintf(code, sizeof(code), "91330106MA%07d", i);
+        code[17] = uscc_check_char(code);
+        code[18] = 0;
+        fprintf(f, "审计测试企业%03d有限公司,%s,330106,存续\n", i, code);
+    }
+    fclose(f);
+}
+
+struct hook_probe {
+    struct import_audit ia;
+    int calls;
+    int fail;           /* refuse after writing the audit row */
+    int64_t batch;
+};
+
+static int probe_hook(struct store *st, const struct import_result *res, void *ctx,
+                      struct error *err)
+{
+    struct hook_probe *p = ctx;
+    p->calls++;
+    p->batch = res->batch;
+    /* inside the import's transaction, with the final numbers */
+    assert_true(store_in_transaction(st));
+    assert_true(res->batch > 0);
+    assert_false(res->written);
+    assert_int_equal(strlen(res->sha256), 64);
+    assert_int_equal(res->counts.rows, 3);
+    if (import_audit_hook(st, res, &p->ia, err) != 0)
+        return -1;
+    if (p->fail)
+        return error_set(err, "refused by the test");
+    return 0;
+}
+
+static void test_before_commit_hook(void **state)
+{
+    struct audit_actor who = { 0, "cli:tester", "cli" }, bad = { 0, "", "cli" };
+    struct hook_probe p;
+    struct import_options opt;
+    struct import_result res;
+    struct store *st;
+    struct error err = ERROR_INIT;
+    char cmd[300], sql[800];
+    (void)state;
+
+    snprintf(tdir, sizeof(tdir), "/tmp/magnet-test-import-%d", (int)getpid());
+    assert_int_equal(mkdir(tdir, 0700), 0);
+    snprintf(tdb, sizeof(tdb), "%s/m.db", tdir);
+    snprintf(tcsv, sizeof(tcsv), "%s/three.csv", tdir);
+    assert_int_equal(store_open(tdb, STORE_CREATE, &st, &err), 0);
+    write_csv(1, 3);
+    memset(&opt, 0, sizeof(opt));
+    opt.today = "2025-06-15";
+    opt.user = "tester";
+    opt.before_commit = probe_hook;
+    opt.before_commit_ctx = &p;
+
+    /* the hook fails after writing its audit row: nothing of the import,
+     * no batch, no audit row */
+    memset(&p, 0, sizeof(p));
+    p.ia.who = &who;
+    p.ia.file = "three.csv";
+    p.fail = 1;
+    assert_int_equal(import_file(st, tcsv, &opt, &res, &err), -1);
+    assert_string_equal(err.msg, "refused by the test");
+    assert_int_equal(p.calls, 1);
+    assert_int_equal(res.batch, 0);
+    assert_false(res.written);
+    assert_int_equal(res.counts.inserted, 0);
+    import_result_release(&res);
+    assert_false(store_in_transaction(st));
+    assert_int_equal(count_rows("SELECT count(*) FROM ent"), 0);
+    assert_int_equal(count_rows("SELECT count(*) FROM batch"), 0);
+    assert_int_equal(count_rows("SELECT count(*) FROM audit"), 0);
+
+    /* the audit row itself cannot be written (no actor name): the same */
+    memset(&p, 0, sizeof(p));
+    p.ia.who = &bad;
+    assert_int_equal(import_file(st, tcsv, &opt, &res, &err), -1);
+    assert_non_null(strstr(err.msg, "the audit row of the import: "));
+    import_result_release(&res);
+    assert_int_equal(count_rows("SELECT count(*) FROM ent"), 0);
+    assert_int_equal(count_rows("SELECT count(*) FROM batch"), 0);
+    assert_int_equal(count_rows("SELECT count(*) FROM audit"), 0);
+
+    /* success: the import and exactly one audit row naming its batch */
+    memset(&p, 0, sizeof(p));
+    p.ia.who = &who;
+    p.ia.file = "three.csv";
+    assert_int_equal(import_file(st, tcsv, &opt, &res, &err), 0);
+    assert_int_equal(p.calls, 1);
+    assert_true(res.written);
+    assert_int_equal(res.batch, p.batch);
+    assert_int_equal(count_rows("SELECT count(*) FROM ent"), 3);
+    assert_int_equal(count_rows("SELECT count(*) FROM audit"), 1);
+    snprintf(sql, sizeof(sql),
+             "SELECT count(*) FROM audit WHERE action = 'import' AND entity = 'batch' AND "
+             "entity_id = '%lld' AND user = 'cli:tester' AND remote = 'cli' AND before_json IS NULL "
+             "AND json_extract(after_json, '$.file') = 'three.csv' AND "
+             "json_extract(after_json, '$.rows') = 3 AND json_extract(after_json, '$.inserted') = 3 AND "
+             "json_extract(after_json, '$.updated') = 0 AND json_extract(after_json, '$.rejected') = 0 AND "
+             "json_extract(after_json, '$.sha256') = '%s'",
+             (long long)res.batch, res.sha256);
+    assert_int_equal(count_rows(sql), 1);
+    import_result_release(&res);
+
+    /* a dry run and a file kept out by invalid rows commit nothing: the
+     * hook is not called */
+    memset(&p, 0, sizeof(p));
+    p.ia.who = &who;
+    opt.dry_run = 1;
+    assert_int_equal(import_file(st, tcsv, &opt, &res, &err), 0);
+    import_result_release(&res);
+    opt.dry_run = 0;
+    {
+        FILE *f = fopen(tcsv, "a");
+        fputs("坏行企业有限公司,91330106MA0000000X,330106,存续\n", f);
+        fclose(f);
+    }
+    assert_int_equal(import_file(st, tcsv, &opt, &res, &err), 1);
+    import_result_release(&res);
+    assert_int_equal(p.calls, 0);
+    assert_int_equal(count_rows("SELECT count(*) FROM audit"), 1);
+    assert_int_equal(count_rows("SELECT count(*) FROM batch"), 1);
+
+    store_close(st);
+    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tdir);
+    assert_int_equal(system(cmd), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_street_in_address),
         cmocka_unit_test(test_uscc_set),
+        cmocka_unit_test(test_before_commit_hook),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -11,7 +11,10 @@
  *     enterprises (and one removed from the store): new, dropped with the
  *     clauses they fail, changed with the fields, agreeing with a plain set
  *     comparison of two snapshots;
- *   - export to CSV and XLSX read back cell by cell; rm.
+ *   - export to CSV and XLSX read back cell by cell; rm;
+ *   - with an actor, save, replace and rm write their audit row in the
+ *     same transaction: a failed audit row keeps the list as it was, a
+ *     failed write leaves no row; without one, no row.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -19,6 +22,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <jansson.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,6 +30,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "auth/audit.h"
 #include "base/strbuf.h"
 #include "chain/classify.h"
 #include "chain/classify_run.h"
@@ -282,7 +287,7 @@ static void test_save_and_items(void **state)
     char today[11];
     (void)state;
 
-    assert_int_equal(list_save(ix, st, &o, &m, &err), 0);
+    assert_int_equal(list_save(ix, st, &o, NULL, &m, &err), 0);
     assert_string_equal(m.name, "杭州西湖");
     assert_string_equal(m.query, "region:330106 status:active");
     assert_string_equal(m.note, "第一批");
@@ -332,28 +337,28 @@ static void test_save_and_items(void **state)
     list_meta_release(&got);
 
     /* the name is taken */
-    assert_int_equal(list_save(ix, st, &o, NULL, &err), -1);
-    assert_int_equal(err.code, LIST_E_REFUSED);
+    assert_int_equal(list_save(ix, st, &o, NULL, NULL, &err), -1);
+    assert_int_equal(err.code, LIST_E_EXISTS);
     assert_non_null(strstr(err.msg, "a list named '杭州西湖' exists already"));
     /* --replace */
     o.query = "region:330106";
     o.replace = 1;
-    assert_int_equal(list_save(ix, st, &o, &m, &err), 0);
+    assert_int_equal(list_save(ix, st, &o, NULL, &m, &err), 0);
     assert_int_equal(m.total, 15);
     assert_string_equal(m.query, "region:330106");
     list_meta_release(&m);
     /* a bad query */
     o.name = "bad";
     o.query = "captial>=5";
-    assert_int_equal(list_save(ix, st, &o, NULL, &err), -1);
+    assert_int_equal(list_save(ix, st, &o, NULL, NULL, &err), -1);
     assert_int_equal(err.code, LIST_E_QUERY);
     assert_non_null(strstr(err.msg, "position 1"));
     /* not found names the lists */
     assert_int_equal(list_get(st, "nope", &got, &err), -1);
     assert_int_equal(err.code, LIST_E_NOT_FOUND);
     assert_string_equal(err.msg, "no list named 'nope' (lists: 杭州西湖)");
-    assert_int_equal(list_remove(st, "杭州西湖", &err), 0);
-    assert_int_equal(list_remove(st, "杭州西湖", &err), -1);
+    assert_int_equal(list_remove(st, "杭州西湖", NULL, &err), 0);
+    assert_int_equal(list_remove(st, "杭州西湖", NULL, &err), -1);
     assert_int_equal(err.code, LIST_E_NOT_FOUND);
     assert_string_equal(err.msg, "no list named '杭州西湖' (no list has been saved yet)");
 }
@@ -403,21 +408,21 @@ static void test_bounds_and_atomic(void **state)
     list_entries_free(e, n);
     query_free(q);
 
-    assert_int_equal(list_save(ix, st, &o, NULL, &err), 0);
+    assert_int_equal(list_save(ix, st, &o, NULL, NULL, &err), 0);
     assert_int_equal(count_rows("SELECT count(*) FROM list_item"), 60);
     /* A failure at the fifth item: neither a new list nor a replaced one
      * changes. */
     exec_sql("CREATE TRIGGER fail_item BEFORE INSERT ON list_item WHEN NEW.rank = 5"
              " BEGIN SELECT RAISE(ABORT, 'injected failure'); END;");
     o.name = "second";
-    assert_int_equal(list_save(ix, st, &o, NULL, &err), -1);
+    assert_int_equal(list_save(ix, st, &o, NULL, NULL, &err), -1);
     assert_int_equal(err.code, LIST_E_STORE);
     assert_non_null(strstr(err.msg, "injected failure"));
     assert_int_equal(list_get(st, "second", &m, &err), -1);
     o.name = "all";
     o.query = "region:330106";
     o.replace = 1;
-    assert_int_equal(list_save(ix, st, &o, NULL, &err), -1);
+    assert_int_equal(list_save(ix, st, &o, NULL, NULL, &err), -1);
     assert_int_equal(list_get(st, "all", &m, &err), 0);
     assert_int_equal(m.total, 60);
     assert_string_equal(m.query, "");
@@ -426,8 +431,150 @@ static void test_bounds_and_atomic(void **state)
     assert_int_equal(count_rows("SELECT count(*) FROM list"), 1);
     exec_sql("DROP TRIGGER fail_item");
     /* rm removes the items too */
-    assert_int_equal(list_remove(st, "all", &err), 0);
+    assert_int_equal(list_remove(st, "all", NULL, &err), 0);
     assert_int_equal(count_rows("SELECT count(*) FROM list_item"), 0);
+}
+
+/* The audit rows of one list, newest first. */
+struct audit_seen {
+    int n;
+    char action[8][32];
+    json_t *before[8], *after[8];
+};
+
+static int seen_row(const struct audit_row *r, void *ctx)
+{
+    struct audit_seen *a = ctx;
+    if (a->n < 8) {
+        snprintf(a->action[a->n], sizeof(a->action[0]), "%s", r->action);
+        assert_string_equal(r->entity, "list");
+        assert_string_equal(r->user, "cli:tester");
+        assert_string_equal(r->remote, "cli");
+        a->before[a->n] = r->before ? json_loads(r->before, 0, NULL) : NULL;
+        a->after[a->n] = r->after ? json_loads(r->after, 0, NULL) : NULL;
+        a->n++;
+    }
+    return 0;
+}
+
+static void audit_of(const char *name, struct audit_seen *a)
+{
+    struct audit_filter f = { 0 };
+    struct error err = ERROR_INIT;
+    memset(a, 0, sizeof(*a));
+    f.entity = "list";
+    f.entity_id = name;
+    assert_true(audit_query(st, &f, seen_row, a, NULL, &err) >= 0);
+}
+
+static void audit_seen_release(struct audit_seen *a)
+{
+    int i;
+    for (i = 0; i < a->n; i++) {
+        json_decref(a->before[i]);
+        json_decref(a->after[i]);
+    }
+}
+
+static const char *jstr(json_t *o, const char *key)
+{
+    return json_string_value(json_object_get(o, key));
+}
+
+/* Save, replace and rm with an actor: the audit row commits with the list
+ * or not at all. */
+static void test_audit(void **state)
+{
+    struct audit_actor by = { 0, "cli:tester", "cli" }, bad = { 0, "", "cli" };
+    struct list_save_options o = { "审计", "region:杭州市西湖区", "第二批", "tester", 0 };
+    struct list_meta m;
+    struct audit_seen a;
+    struct error err = ERROR_INIT;
+    int64_t total;
+    (void)state;
+
+    /* create */
+    assert_int_equal(list_save(ix, st, &o, &by, &m, &err), 0);
+    total = (int64_t)m.total;
+    list_meta_release(&m);
+    audit_of("审计", &a);
+    assert_int_equal(a.n, 1);
+    assert_string_equal(a.action[0], "list.create");
+    assert_null(a.before[0]);
+    assert_non_null(a.after[0]);
+    assert_string_equal(jstr(a.after[0], "name"), "审计");
+    assert_string_equal(jstr(a.after[0], "query"), "region:330106");
+    assert_string_equal(jstr(a.after[0], "note"), "第二批");
+    assert_string_equal(jstr(a.after[0], "user"), "tester");
+    assert_int_equal(json_integer_value(json_object_get(a.after[0], "total")), total);
+    assert_non_null(jstr(a.after[0], "created"));
+    audit_seen_release(&a);
+
+    /* replace: before is the old list, after the new one */
+    o.query = "region:330106 status:active";
+    o.replace = 1;
+    assert_int_equal(list_save(ix, st, &o, &by, NULL, &err), 0);
+    audit_of("审计", &a);
+    assert_int_equal(a.n, 2);
+    assert_string_equal(a.action[0], "list.replace");
+    assert_string_equal(jstr(a.before[0], "query"), "region:330106");
+    assert_int_equal(json_integer_value(json_object_get(a.before[0], "total")), total);
+    assert_string_equal(jstr(a.after[0], "query"), "region:330106 status:active");
+    audit_seen_release(&a);
+
+    /* the audit row cannot be written: the old list stays, whole */
+    o.query = "";
+    assert_int_equal(list_save(ix, st, &o, &bad, NULL, &err), -1);
+    assert_int_equal(err.code, LIST_E_STORE);
+    assert_int_equal(list_get(st, "审计", &m, &err), 0);
+    assert_string_equal(m.query, "region:330106 status:active");
+    assert_int_equal(count_rows("SELECT count(*) FROM list_item WHERE list_id = "
+                                "(SELECT id FROM list WHERE name = '审计')"),
+                     (int64_t)m.total);
+    list_meta_release(&m);
+    audit_of("审计", &a);
+    assert_int_equal(a.n, 2);
+    audit_seen_release(&a);
+
+    /* the write fails half-way: no list, no audit row */
+    exec_sql("CREATE TRIGGER fail_item BEFORE INSERT ON list_item WHEN NEW.rank = 3"
+             " BEGIN SELECT RAISE(ABORT, 'injected failure'); END;");
+    o.name = "审计二";
+    o.replace = 0;
+    assert_int_equal(list_save(ix, st, &o, &by, NULL, &err), -1);
+    assert_int_equal(err.code, LIST_E_STORE);
+    exec_sql("DROP TRIGGER fail_item");
+    assert_int_equal(list_get(st, "审计二", &m, &err), -1);
+    audit_of("审计二", &a);
+    assert_int_equal(a.n, 0);
+
+    /* rm: a failed audit row keeps the list; then list.delete with before */
+    assert_int_equal(list_remove(st, "审计", &bad, &err), -1);
+    assert_int_equal(err.code, LIST_E_STORE);
+    assert_int_equal(list_get(st, "审计", &m, &err), 0);
+    list_meta_release(&m);
+    assert_int_equal(list_remove(st, "审计", &by, &err), 0);
+    assert_int_equal(list_get(st, "审计", &m, &err), -1);
+    audit_of("审计", &a);
+    assert_int_equal(a.n, 3);
+    assert_string_equal(a.action[0], "list.delete");
+    assert_null(a.after[0]);
+    assert_string_equal(jstr(a.before[0], "name"), "审计");
+    assert_string_equal(jstr(a.before[0], "query"), "region:330106 status:active");
+    audit_seen_release(&a);
+    /* rm of a list that is not there: no row */
+    assert_int_equal(list_remove(st, "审计", &by, &err), -1);
+    assert_int_equal(err.code, LIST_E_NOT_FOUND);
+
+    /* without an actor, no row */
+    o.name = "无审计";
+    assert_int_equal(list_save(ix, st, &o, NULL, NULL, &err), 0);
+    assert_int_equal(list_remove(st, "无审计", NULL, &err), 0);
+    audit_of("无审计", &a);
+    assert_int_equal(a.n, 0);
+    audit_of("审计", &a);
+    assert_int_equal(a.n, 3);
+    audit_seen_release(&a);
 }
 
 /* Export, then read the file back. */
@@ -501,7 +648,7 @@ static void test_export(void **state)
     size_t n;
     (void)state;
 
-    assert_int_equal(list_save(ix, st, &o, &m, &err), 0);
+    assert_int_equal(list_save(ix, st, &o, NULL, &m, &err), 0);
     assert_int_equal(list_items(st, &m, 0, &snap, &n, &err), 0);
     path_in(csv, sizeof(csv), "l.csv");
     path_in(xlsx, sizeof(xlsx), "l.xlsx");
@@ -519,7 +666,7 @@ static void test_export(void **state)
     assert_int_equal(err.code, LIST_E_NOT_FOUND);
     list_entries_free(snap, n);
     list_meta_release(&m);
-    assert_int_equal(list_remove(st, "导出", &err), 0);
+    assert_int_equal(list_remove(st, "导出", NULL, &err), 0);
 }
 
 static const struct list_drop *find_drop(const struct list_diff *d, const char *name)
@@ -561,7 +708,7 @@ static void test_diff(void **state)
     FILE *fp;
     (void)state;
 
-    assert_int_equal(list_save(ix, st, &o, NULL, &err), 0);
+    assert_int_equal(list_save(ix, st, &o, NULL, NULL, &err), 0);
     assert_int_equal(list_snapshot(ix, q, LIST_MAX_ITEMS, &then, &nthen, &err), 0);
 
     /* Nothing changed yet. */
@@ -686,7 +833,7 @@ static void test_diff(void **state)
     list_entries_free(then, nthen);
     list_entries_free(now, nnow);
     query_free(q);
-    assert_int_equal(list_remove(st, "diff", &err), 0);
+    assert_int_equal(list_remove(st, "diff", NULL, &err), 0);
 }
 
 static void test_field_text(void **state)
@@ -725,6 +872,7 @@ int main(void)
         cmocka_unit_test(test_names),
         cmocka_unit_test(test_save_and_items),
         cmocka_unit_test(test_bounds_and_atomic),
+        cmocka_unit_test(test_audit),
         cmocka_unit_test(test_export),
         cmocka_unit_test(test_diff),
         cmocka_unit_test(test_field_text),
