@@ -13,6 +13,7 @@
 #include <sys/random.h>
 #include <time.h>
 
+#include "base/jsonw.h"
 #include "base/utf8.h"
 
 static const char b64url[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
@@ -127,27 +128,10 @@ int auth_text_ok(const char *s, size_t len)
 
 void auth_json_str(struct strbuf *sb, const char *s)
 {
-    const unsigned char *p;
-    if (!s) {
+    if (!s)
         strbuf_addstr(sb, "null");
-        return;
-    }
-    strbuf_addch(sb, '"');
-    for (p = (const unsigned char *)s; *p; p++) {
-        switch (*p) {
-        case '"': strbuf_addstr(sb, "\\\""); break;
-        case '\\': strbuf_addstr(sb, "\\\\"); break;
-        case '\n': strbuf_addstr(sb, "\\n"); break;
-        case '\r': strbuf_addstr(sb, "\\r"); break;
-        case '\t': strbuf_addstr(sb, "\\t"); break;
-        default:
-            if (*p < 0x20 || *p == 0x7f)
-                strbuf_addf(sb, "\\u%04x", *p);
-            else
-                strbuf_addch(sb, *p);
-        }
-    }
-    strbuf_addch(sb, '"');
+    else
+        json_quote(sb, s, strlen(s));
 }
 
 void auth_json_time(struct strbuf *sb, int64_t t)

@@ -391,6 +391,7 @@ void h_session_get(struct api_req *r);
 void h_session_logout(struct api_req *r);
 void h_sessions_list(struct api_req *r);
 void h_session_revoke(struct api_req *r);
+void h_session_password(struct api_req *r);
 /* h_users.c */
 void h_users_list(struct api_req *r);
 void h_user_create(struct api_req *r);

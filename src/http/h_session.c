@@ -6,6 +6,11 @@
  * the CSRF token the client must send as X-CSRF-Token with every
  * state-changing request made with that cookie. auth.h does the rest:
  * argon2id, throttling and lockout, expiry, the audit rows.
+ *
+ * A user changes their own password with POST /api/session/password:
+ * the old one must be right (a wrong one counts as a failed login for the
+ * name, so this route cannot be used to guess around the lockout), and
+ * every other session of the user ends - the calling one stays open.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -69,6 +74,60 @@ void h_session_login(struct api_req *r)
     json_object_set_new(o, "idle_expires", api_time_json(s.idle_expires));
     api_reply_json(r, 200, o);
     api_add_header(r, "Set-Cookie", cookie);
+out:
+    json_decref(body);
+}
+
+void h_session_password(struct api_req *r)
+{
+    static const char *const allowed[] = { "old_password", "new_password", NULL };
+    json_t *body = api_body(r);
+    const char *old_password = NULL, *new_password = NULL, *unknown;
+    struct error err = ERROR_INIT;
+    int64_t keep = r->who.via == AUTH_VIA_SESSION ? r->who.cred_id : 0, retry_after = 0;
+    json_t *o;
+
+    if (!body)
+        return;
+    if ((unknown = api_body_unknown(body, allowed)) != NULL) {
+        api_error(r, 400, "invalid", unknown,
+                  "unknown field '%.64s' (old_password, new_password)", unknown);
+        goto out;
+    }
+    if (api_body_string(body, "old_password", 1, 4096, &old_password, &err) != 0) {
+        api_error(r, 400, "invalid", "old_password", "%s", err.msg);
+        goto out;
+    }
+    if (api_body_string(body, "new_password", 1, 4096, &new_password, &err) != 0) {
+        api_error(r, 400, "invalid", "new_password", "%s", err.msg);
+        goto out;
+    }
+    if (auth_password_change(r->st, &r->actor, r->who.user.name, old_password, new_password,
+                             keep, auth_now(), &retry_after, &err) != 0) {
+        if (err.code == AUTH_E_DENIED) {
+            /* 403, not 401: the caller is logged in, only the old password is wrong */
+            api_error(r, 403, "wrong_password", "old_password", "%s", err.msg);
+        } else if (err.code == AUTH_E_BAD_PASSWORD) {
+            api_error(r, 400, "invalid", "new_password", "%s", err.msg);
+        } else {
+            api_auth_error(r, &err);
+            if (err.code == AUTH_E_LOCKED) {
+                char ra[32];
+                snprintf(ra, sizeof(ra), "%lld",
+                         (long long)(retry_after > 0 ? retry_after : 1));
+                api_add_header(r, "Retry-After", ra);
+            }
+        }
+        goto out;
+    }
+    o = json_object();
+    json_object_set_new(o, "user", api_user_json(&r->who.user));
+    json_object_set_new(o, "via", json_string(r->who.via == AUTH_VIA_TOKEN ? "token"
+                                                                           : "session"));
+    /* auth_password_change does not say how many sessions it ended: say
+     * which one it kept (null: a token caller, every session ended) */
+    json_object_set_new(o, "kept_session", keep ? json_integer((json_int_t)keep) : json_null());
+    api_reply_json(r, 200, o);
 out:
     json_decref(body);
 }

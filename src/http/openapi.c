@@ -25,6 +25,10 @@
     "'" code "': {'description': '" desc "', 'content': {'application/json': "                 \
     "{'schema': {'$ref': '#/components/schemas/" schema "'}}}}"
 #define NO_CONTENT(desc) "'204': {'description': '" desc "'}"
+/* an error reply documented for its status (the others fall under ERR) */
+#define ERR_REPLY(code, desc)                                                                  \
+    "'" code "': {'description': '" desc "', 'content': {'application/json': {'schema': "      \
+    "{'$ref': '#/components/schemas/Error'}}}}"
 #define SEC_PUBLIC "'security': []"
 #define PAGE_PARAMS                                                                            \
     "{'$ref': '#/components/parameters/limit'}, {'$ref': '#/components/parameters/offset'}"
@@ -95,6 +99,17 @@ static const char doc_text[] =
         "200", "the caller", "Me") ", " ERR "}},"
     "   'delete': {'summary': 'log out', 'operationId': 'logout', 'responses': {" NO_CONTENT(
         "logged out; the cookie is cleared") ", " ERR "}}},"
+    "  '/api/session/password': {'post': {'summary': 'change my own password; my other "
+    "sessions end, this one stays', 'operationId': 'changePassword', " BODY("PasswordChange")
+    ", 'responses': {" JSON_OK("200", "changed", "PasswordChanged") ", " ERR_REPLY(
+        "400", "a field missing, unknown or not a string, or the new password fails the "
+        "password policy (field new_password)") ", " ERR_REPLY("401", "not logged in") ", "
+    ERR_REPLY("403", "wrong_password: the old password is wrong (field old_password; it "
+              "counts as a failed login for the name); csrf: a cookie request without "
+              "X-CSRF-Token") ", '429': {'description': 'locked: too many failed logins for "
+    "the name', 'headers': {'Retry-After': {'description': 'seconds until the lock ends', "
+    "'schema': {'type': 'integer'}}}, 'content': {'application/json': {'schema': {'$ref': "
+    "'#/components/schemas/Error'}}}}, " ERR "}}},"
     "  '/api/sessions': {'get': {'summary': 'open sessions (mine; an admin: everyone, or "
     "?user=)', 'operationId': 'listSessions', 'parameters': [" PAGE_PARAMS ", " QUERY_PARAM(
         "user", "string", "only this user (admin)") "], 'responses': {" JSON_OK(
@@ -279,6 +294,15 @@ static const char doc_text[] =
     "   'Me': {'type': 'object', 'required': ['user', 'via', 'expires'], 'properties': "
     "{'user': " REF("User") ", 'via': {'type': 'string', 'enum': ['session', 'token']}, "
     "'expires': " NSTR "}},"
+    "   'PasswordChange': {'type': 'object', 'required': ['old_password', 'new_password'], "
+    "'properties': {'old_password': " STR ", 'new_password': {'type': 'string', "
+    "'description': 'at least 8 characters, not the user name'}}, 'additionalProperties': "
+    "false},"
+    "   'PasswordChanged': {'type': 'object', 'required': ['user', 'via', 'kept_session'], "
+    "'properties': {'user': " REF("User") ", 'via': {'type': 'string', 'enum': ['session', "
+    "'token']}, 'kept_session': {'type': ['integer', 'null'], 'description': 'the calling "
+    "session (its id in GET /api/sessions), which stays open while every other session of "
+    "the user ends; null for a token caller (every session ended, tokens stay)'}}},"
     "   'SessionInfo': {'type': 'object', 'required': ['id', 'user', 'remote', 'created', "
     "'last_seen', 'expires', 'current'], 'properties': {'id': " INT ", 'user': " STR
     ", 'remote': " STR ", 'created': " NSTR ", 'last_seen': " NSTR ", 'expires': " NSTR

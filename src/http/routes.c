@@ -18,6 +18,7 @@
 #define EXPORTERS (AUTH_ADMIN | AUTH_STAFF | AUTH_LEADER)
 #define WRITERS (AUTH_ADMIN | AUTH_STAFF)
 
+
 const struct route api_routes[] = {
     /* the service */
     { "GET", "/healthz", h_healthz, AUTH_PUBLIC, 0, "liveness and readiness" },
@@ -28,6 +29,8 @@ const struct route api_routes[] = {
     { "POST", "/api/session", h_session_login, AUTH_PUBLIC, R_BODY, "log in" },
     { "GET", "/api/session", h_session_get, AUTH_ANY_USER, 0, "who am I" },
     { "DELETE", "/api/session", h_session_logout, AUTH_ANY_USER, 0, "log out" },
+    { "POST", "/api/session/password", h_session_password, AUTH_ANY_USER, R_BODY,
+      "change my own password (ends my other sessions)" },
     { "GET", "/api/sessions", h_sessions_list, AUTH_ANY_USER, 0,
       "open sessions (mine; an admin's: everyone's)" },
     { "DELETE", "/api/sessions/:id", h_session_revoke, AUTH_ANY_USER, 0, "end a session" },

@@ -122,10 +122,10 @@ static enum MHD_Result count_header(void *cls, enum MHD_ValueKind kind, const ch
 }
 
 /* Who is calling: a Bearer token, else the session cookie. 0 when the
- * caller is known or anonymous; -1 after an error reply. Inside a read
- * transaction (R_READ routes) the check writes nothing: what it would
- * write (last seen, an expired session) is written when the request is
- * done (on_completed). */
+ * caller is known or anonymous; -1 after an error reply. The check writes
+ * nothing (it may run inside a read transaction, and must not wait behind
+ * an import holding the write lock): what it would write (last seen, an
+ * expired session) is written when the request is done (write_back). */
 static int authenticate(struct api_req *r)
 {
     const char *authz = api_header_in(r, MHD_HTTP_HEADER_AUTHORIZATION);
@@ -146,8 +146,7 @@ static int authenticate(struct api_req *r)
         t += 7;
         while (*t == ' ')
             t++;
-        rc = r->reading ? auth_token_verify(r->st, t, now, &r->who, &err)
-                        : auth_token_check(r->st, t, now, &r->who, &err);
+        rc = auth_token_verify(r->st, t, now, &r->who, &err);
         if (rc < 0) {
             api_internal(r, "checking the token", &err);
             return -1;
@@ -163,8 +162,7 @@ static int authenticate(struct api_req *r)
     }
     cookie = api_header_in(r, MHD_HTTP_HEADER_COOKIE);
     if (cookie && auth_cookie_parse(cookie, sid)) {
-        rc = r->reading ? auth_session_verify(r->st, sid, now, &r->who, &err)
-                        : auth_session_check(r->st, sid, now, &r->who, &err);
+        rc = auth_session_verify(r->st, sid, now, &r->who, &err);
         if (rc < 0) {
             api_internal(r, "checking the session", &err);
             return -1;
@@ -493,13 +491,31 @@ static void access_log(const struct req_state *s, double seconds)
             r->error_code ? r->error_code : "");
 }
 
+/* What the credential check left to write: a session's or token's last
+ * use (at most once a minute each) or an expired session's deletion. An
+ * import may hold the write lock for minutes: this waits briefly, and when
+ * the lock stays taken it is simply left for a later request (missing one
+ * minute's touch costs nothing). */
+static void write_back(struct api_req *r)
+{
+    struct error err = ERROR_INIT;
+    int rc;
+    if (!r->who.touch_due && !r->who.stale_session)
+        return;
+    store_set_busy_ms(r->st, 100);
+    rc = auth_write_back(r->st, &r->who, auth_now(), &err);
+    if (rc != 0 && !store_was_busy(r->st))
+        fprintf(stderr, "magnet serve: recording the last use of %s's credential: %s\n",
+                r->who.user.name[0] ? r->who.user.name : "a", err.msg);
+    store_set_busy_ms(r->st, STORE_BUSY_MS);
+}
+
 static void on_completed(void *cls, struct MHD_Connection *con, void **con_cls,
                          enum MHD_RequestTerminationCode toe)
 {
     struct api_server *srv = cls;
     struct req_state *s = *con_cls;
     struct api_req *r;
-    struct error err = ERROR_INIT;
     size_t i;
     (void)con;
     (void)toe;
@@ -513,12 +529,9 @@ static void on_completed(void *cls, struct MHD_Connection *con, void **con_cls,
             access_log(s, seconds);
     }
     if (r->st) {
-        if (r->reading) {
+        if (r->reading)
             store_read_end(r->st);
-            if (auth_write_back(r->st, &r->who, auth_now(), &err) != 0)
-                fprintf(stderr, "magnet serve: recording %s's last use: %s\n",
-                        r->who.user.name, err.msg);
-        }
+        write_back(r);
         store_pool_put(srv->pool, r->st);
     }
     multipart_free(r->mp);

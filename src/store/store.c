@@ -586,7 +586,7 @@ int store_open(const char *path, enum store_mode mode, struct store **out, struc
         return -1;
     }
     sqlite3_extended_result_codes(st->db, 1);
-    sqlite3_busy_timeout(st->db, 10000);
+    sqlite3_busy_timeout(st->db, STORE_BUSY_MS);
     /* WAL: readers never block the writer; NORMAL sync is durable against a
      * process crash (kill -9), which is what the crash test checks. 8 KiB
      * pages (for new stores) hold an enterprise row of ~700 bytes with less
@@ -701,6 +701,16 @@ void store_rollback(struct store *st)
             sqlite3_reset(st->stmt[i]);
     if (!sqlite3_get_autocommit(st->db))
         step_done(st, ST_ROLLBACK, NULL, "rollback");
+}
+
+void store_set_busy_ms(struct store *st, int ms)
+{
+    sqlite3_busy_timeout(st->db, ms);
+}
+
+int store_was_busy(struct store *st)
+{
+    return (sqlite3_errcode(st->db) & 0xff) == SQLITE_BUSY;
 }
 
 int store_set_mmap(struct store *st, int64_t bytes, struct error *err)

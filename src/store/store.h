@@ -51,6 +51,12 @@ int store_commit(struct store *st, struct error *err);
  * with SQLITE_BUSY_SNAPSHOT when another connection wrote meanwhile. */
 int store_read_begin(struct store *st, struct error *err);
 void store_read_end(struct store *st);
+/* How long a write waits for another connection's write lock, in ms
+ * (STORE_BUSY_MS unless set); 1 when st's last failure was such a wait
+ * running out. */
+#define STORE_BUSY_MS 10000
+void store_set_busy_ms(struct store *st, int ms);
+int store_was_busy(struct store *st);
 /* Roll back (a bulk load with it: its dropped index comes back). */
 void store_rollback(struct store *st);
 

@@ -109,6 +109,16 @@ static void test_router(void **state)
     assert_string_equal(r->pattern, "/api/enterprises/export");
     url_release(&u);
 
+    /* a sub-resource of /api/session, for signed-in users only, with a body */
+    assert_int_equal(parse("/api/session/password", &u, &err), 0);
+    assert_int_equal(router_match("POST", &u, &r, &index, params, allow, sizeof(allow)), 0);
+    assert_string_equal(r->pattern, "/api/session/password");
+    assert_int_equal(r->roles, AUTH_ANY_USER);
+    assert_true(r->flags & R_BODY);
+    assert_int_equal(router_match("GET", &u, &r, &index, params, allow, sizeof(allow)), 405);
+    assert_string_equal(allow, "POST");
+    url_release(&u);
+
     assert_int_equal(parse("/api/lists", &u, &err), 0);
     assert_int_equal(router_match("PUT", &u, &r, &index, params, allow, sizeof(allow)), 405);
     assert_string_equal(allow, "GET, HEAD, POST");
