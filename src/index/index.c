@@ -4,11 +4,14 @@
  *
  * A build reads the enterprises in chunks of 65,536 ids, chunk k on thread
  * k % threads, each thread on its own store connection: the columns are
- * written in place (threads own disjoint docs), bitmaps go to the thread's
- * own set (struct index_bitmaps) and are ORed together at the end - chunks
- * are aligned to CRoaring's 65,536-value containers, so the OR only moves
- * containers. Texts are handed to the text indexes under a lock, a chunk at
- * a time, and their gram bitmaps are built once everything is read.
+ * written in place (threads own disjoint docs), the docs read and their
+ * taxonomy nodes go to the thread's own bitmaps, merged at the end by
+ * moving containers (chunks are aligned to CRoaring's 65,536-value
+ * containers). Texts are handed to the text indexes under a lock, a chunk
+ * at a time. Once everything is read, the text indexes build their gram
+ * bitmaps while another thread makes the USCC map and the code bitmaps
+ * (region, industry, status, ...) from the columns. docs/internals/index.md
+ * has the measurements behind these choices.
  *
  * A refresh reads the change log after the index's sequence, loads what it
  * names into memory without holding any lock, then applies it all under the
@@ -60,7 +63,6 @@ static void bitmaps_alloc(struct index_bitmaps *b, size_t nnodes)
     b->region = xcalloc(region_count(), sizeof(*b->region));
     b->industry = xcalloc(industry_count(), sizeof(*b->industry));
     b->node = xcalloc(nnodes ? nnodes : 1, sizeof(*b->node));
-    b->nnodes = nnodes;
 }
 
 static void bm_free_array(roaring_bitmap_t **a, size_t n)
@@ -96,114 +98,59 @@ static void bm_add(roaring_bitmap_t **slot, uint32_t doc)
     roaring_bitmap_add(*slot, doc);
 }
 
-/* Slots number every bitmap of a set: regions, industries, statuses, tags,
- * rounds, nodes, in that order. */
+/* Sizes of the fixed arrays of struct index_bitmaps. */
 enum {
-    SLOT_STATUS_N = 8,
-    SLOT_ROUND_N = INDEX_MAX_ROUNDS + 1,
-    SLOT_BANDS_N = RC_COUNT * INDEX_MAX_BANDS
+    STATUS_N = 8,
+    ROUND_N = INDEX_MAX_ROUNDS + 1,
+    BASE_N = 101,
+    BANDS_N = RC_COUNT * INDEX_MAX_BANDS
 };
 
-struct slot_buf {
-    uint32_t *ids;
-    uint32_t n, alloc;
-};
-
-static size_t slot_count(const struct index_bitmaps *b)
+/* CRoaring's container constructors return NULL when malloc fails; out of
+ * memory ends the process, as xmalloc does. */
+static void *container_alloced(void *c, size_t bytes)
 {
-    return region_count() + industry_count() + SLOT_STATUS_N + TAG_COUNT + SLOT_ROUND_N + 101 +
-           SLOT_BANDS_N + b->nnodes;
-}
-
-static roaring_bitmap_t **slot_ptr(struct index_bitmaps *b, size_t slot)
-{
-    size_t r = region_count(), i = industry_count();
-    if (slot < r)
-        return &b->region[slot];
-    slot -= r;
-    if (slot < i)
-        return &b->industry[slot];
-    slot -= i;
-    if (slot < SLOT_STATUS_N)
-        return &b->status[slot];
-    slot -= SLOT_STATUS_N;
-    if (slot < TAG_COUNT)
-        return &b->tag[slot];
-    slot -= TAG_COUNT;
-    if (slot < SLOT_ROUND_N)
-        return &b->round[slot];
-    slot -= SLOT_ROUND_N;
-    if (slot < 101)
-        return &b->base[slot];
-    slot -= 101;
-    if (slot < SLOT_BANDS_N)
-        return &b->band[slot / INDEX_MAX_BANDS][slot % INDEX_MAX_BANDS];
-    return &b->node[slot - SLOT_BANDS_N];
-}
-
-#define SLOT_REGION(i) ((size_t)(i))
-#define SLOT_INDUSTRY(i) (region_count() + (size_t)(i))
-#define SLOT_STATUS(i) (region_count() + industry_count() + (size_t)(i))
-#define SLOT_TAG(i) (SLOT_STATUS(SLOT_STATUS_N) + (size_t)(i))
-#define SLOT_ROUND(i) (SLOT_TAG(TAG_COUNT) + (size_t)(i))
-#define SLOT_BASE(i) (SLOT_ROUND(SLOT_ROUND_N) + (size_t)(i))
-#define SLOT_BAND(c, b) (SLOT_BASE(101) + (size_t)(c) * INDEX_MAX_BANDS + (size_t)(b))
-#define SLOT_NODE(i) (SLOT_BAND(RC_COUNT, 0) + (size_t)(i))
-
-static void put(struct index_bitmaps *b, size_t slot, uint32_t doc)
-{
-    struct slot_buf *sb;
-    if (!b->buf) {
-        bm_add(slot_ptr(b, slot), doc);
-        return;
+    if (!c) {
+        fprintf(stderr, "magnet: out of memory (allocating a %zu-byte container)\n", bytes);
+        abort();
     }
-    sb = &b->buf[slot];
-    if (sb->n == 0)
-        b->touched[b->ntouched++] = (uint32_t)slot;
-    if (sb->n == sb->alloc) {
-        sb->alloc = sb->alloc ? 2 * sb->alloc : 64;
-        sb->ids = xrealloc(sb->ids, st_mult(sb->alloc, sizeof(*sb->ids)));
+    return c;
+}
+
+/* Add docs v[0..n) (strictly ascending) to bm. A build adds docs past bm's
+ * last container (a build thread reads its chunks in id order; bitmaps made
+ * from the columns get their docs in order), and then each 65,536-id
+ * container is made at its final size and appended: roaring_bitmap_add_many
+ * adds values one by one, growing an array container as it goes and
+ * converting it to a bit set past 4,096 values (~25 ns a value at 10M,
+ * this ~1). A doc at or before the last container takes the slow way. */
+static void bm_append_docs(roaring_bitmap_t *bm, const uint32_t *v, size_t n)
+{
+    roaring_array_t *ra = &bm->high_low_container;
+    size_t i = 0, k;
+
+    while (i < n) {
+        uint16_t key = (uint16_t)(v[i] >> 16);
+        if (ra->size > 0 && ra->keys[ra->size - 1] >= key) {
+            roaring_bitmap_add(bm, v[i++]);
+            continue;
+        }
+        for (k = i; k < n && v[k] >> 16 == key; k++)
+            ;
+        if (k - i > 4096) {
+            bitset_container_t *c = container_alloced(bitset_container_create(), 8192);
+            c->cardinality = (int32_t)(k - i);
+            for (; i < k; i++)
+                c->array[(v[i] & 0xFFFF) >> 6] |= UINT64_C(1) << (v[i] & 63);
+            ra_append(ra, key, c, BITSET_CONTAINER_TYPE_CODE);
+        } else {
+            array_container_t *c = container_alloced(
+                array_container_create_given_capacity((int32_t)(k - i)), 2 * (k - i));
+            for (; i < k; i++)
+                c->array[c->cardinality++] = (uint16_t)v[i];
+            ra_append(ra, key, c, ARRAY_CONTAINER_TYPE_CODE);
+        }
     }
-    sb->ids[sb->n++] = doc;
-}
-
-/* Move what is buffered into the bitmaps (the ids of one slot ascend:
- * a thread reads its docs in id order). */
-static void flush_slots(struct index_bitmaps *b)
-{
-    size_t i;
-    for (i = 0; i < b->ntouched; i++) {
-        struct slot_buf *sb = &b->buf[b->touched[i]];
-        roaring_bitmap_t **bm = slot_ptr(b, b->touched[i]);
-        if (!*bm)
-            *bm = roaring_bitmap_create();
-        roaring_bitmap_add_many(*bm, sb->n, sb->ids);
-        sb->n = 0;
-    }
-    b->ntouched = 0;
-}
-
-static void buffers_start(struct index_bitmaps *b)
-{
-    size_t n = slot_count(b);
-    b->buf = xcalloc(n, sizeof(*b->buf));
-    b->touched = xcalloc(n, sizeof(*b->touched));
-    b->ntouched = 0;
-}
-
-static void buffers_end(struct index_bitmaps *b)
-{
-    size_t i, n;
-    if (!b->buf)
-        return;
-    flush_slots(b);
-    n = slot_count(b);
-    for (i = 0; i < n; i++)
-        free(b->buf[i].ids);
-    free(b->buf);
-    free(b->touched);
-    b->buf = NULL;
-    b->touched = NULL;
 }
 
 static void bm_remove(roaring_bitmap_t *bm, uint32_t doc)
@@ -212,36 +159,65 @@ static void bm_remove(roaring_bitmap_t *bm, uint32_t doc)
         roaring_bitmap_remove(bm, doc);
 }
 
+/* 1 when no container key is in both a and b (both ascend). */
+static int keys_disjoint(const roaring_array_t *a, const roaring_array_t *b)
+{
+    int32_t i = 0, j = 0;
+    while (i < a->size && j < b->size) {
+        if (a->keys[i] == b->keys[j])
+            return 0;
+        if (a->keys[i] < b->keys[j])
+            i++;
+        else
+            j++;
+    }
+    return 1;
+}
+
+/* dst |= src, src freed and set to NULL. The build's threads own disjoint
+ * chunks, so their bitmaps have disjoint container keys: the containers are
+ * then moved, in key order, instead of copied by roaring_bitmap_or_inplace
+ * (which clones every container of src and then frees src's). */
 static void bm_merge(roaring_bitmap_t **dst, roaring_bitmap_t **src)
 {
+    roaring_array_t *a, *b, merged;
+    int32_t i = 0, j = 0;
+
     if (!*src)
         return;
     if (!*dst) {
         *dst = *src;
-    } else {
+        *src = NULL;
+        return;
+    }
+    a = &(*dst)->high_low_container;
+    b = &(*src)->high_low_container;
+    if (!keys_disjoint(a, b)) {
         roaring_bitmap_or_inplace(*dst, *src);
         roaring_bitmap_free(*src);
+        *src = NULL;
+        return;
     }
+    if (!ra_init_with_capacity(&merged, (uint32_t)(a->size + b->size))) {
+        fprintf(stderr, "magnet: out of memory (merging bitmaps)\n");
+        abort();
+    }
+    while (i < a->size || j < b->size) {
+        if (j == b->size || (i < a->size && a->keys[i] < b->keys[j])) {
+            ra_append(&merged, a->keys[i], a->containers[i], a->typecodes[i]);
+            i++;
+        } else {
+            ra_append(&merged, b->keys[j], b->containers[j], b->typecodes[j]);
+            j++;
+        }
+    }
+    merged.flags = a->flags;
+    /* the containers now belong to merged: free only the key arrays */
+    ra_clear_without_containers(a);
+    ra_clear_without_containers(b);
+    *a = merged;
+    roaring_bitmap_free(*src);
     *src = NULL;
-}
-
-static void bm_merge_array(roaring_bitmap_t **dst, roaring_bitmap_t **src, size_t n)
-{
-    size_t i;
-    for (i = 0; i < n; i++)
-        bm_merge(&dst[i], &src[i]);
-}
-
-static void bitmaps_merge(struct index_bitmaps *dst, struct index_bitmaps *src, size_t nnodes)
-{
-    bm_merge_array(dst->region, src->region, region_count());
-    bm_merge_array(dst->industry, src->industry, industry_count());
-    bm_merge_array(dst->status, src->status, 8);
-    bm_merge_array(dst->tag, src->tag, TAG_COUNT);
-    bm_merge_array(dst->round, src->round, INDEX_MAX_ROUNDS + 1);
-    bm_merge_array(dst->base, src->base, 101);
-    bm_merge_array(&dst->band[0][0], &src->band[0][0], SLOT_BANDS_N);
-    bm_merge_array(dst->node, src->node, nnodes);
 }
 
 static size_t bm_bytes_array(roaring_bitmap_t *const *a, size_t n)
@@ -307,30 +283,30 @@ const int64_t *index_band_thresholds(enum index_range_col c, size_t *n)
 
 size_t index_band_of(enum index_range_col c, int64_t v)
 {
-    size_t n, lo = 0, hi;
+    size_t n, base = 0;
     const int64_t *t = index_band_thresholds(c, &n);
-    hi = n;
-    while (lo < hi) {   /* the number of thresholds <= v */
-        size_t mid = (lo + hi) / 2;
-        if (t[mid] <= v)
-            lo = mid + 1;
-        else
-            hi = mid;
+    /* the number of thresholds <= v: a binary search without branches to
+     * mispredict (a build asks 40M times) - t[0 .. base) are <= v, and the
+     * answer lies in [base, base + n] */
+    while (n > 1) {
+        size_t half = n / 2;
+        base = t[base + half - 1] <= v ? base + half : base;
+        n -= half;
     }
-    return lo;
+    return base + (n == 1 && t[base] <= v);
 }
 
-/* The band of each of doc's known values, or -1. */
-static void doc_bands(const struct index *ix, uint32_t d, int bands[RC_COUNT])
+/* The band of doc's value in column c, or -1 when it is unknown. */
+static int doc_band(const struct index *ix, enum index_range_col c, uint32_t d)
 {
-    bands[RC_CAPITAL] = ix->capital[d] == SCORE_UNKNOWN ? -1
-                                                          : (int)index_band_of(RC_CAPITAL,
-                                                                               ix->capital[d]);
-    bands[RC_FOUNDED] = ix->founded[d] == INDEX_NO_DAY ? -1
-                                                         : (int)index_band_of(RC_FOUNDED,
-                                                                              ix->founded[d]);
-    bands[RC_STAFF] = ix->staff[d] < 0 ? -1 : (int)index_band_of(RC_STAFF, ix->staff[d]);
-    bands[RC_PATENTS] = ix->patents[d] < 0 ? -1 : (int)index_band_of(RC_PATENTS, ix->patents[d]);
+    switch (c) {
+    case RC_CAPITAL:
+        return ix->capital[d] == SCORE_UNKNOWN ? -1 : (int)index_band_of(c, ix->capital[d]);
+    case RC_FOUNDED:
+        return ix->founded[d] == INDEX_NO_DAY ? -1 : (int)index_band_of(c, ix->founded[d]);
+    case RC_STAFF: return ix->staff[d] < 0 ? -1 : (int)index_band_of(c, ix->staff[d]);
+    default: return ix->patents[d] < 0 ? -1 : (int)index_band_of(c, ix->patents[d]);
+    }
 }
 
 static void ge_drop(struct index *ix)
@@ -379,43 +355,68 @@ roaring_bitmap_t *index_band_range(struct index *ix, enum index_range_col c, siz
 
 /* ---- columns ---- */
 
-static void *grow(void *p, size_t old_n, size_t new_n, size_t size, int fill)
+static void *resize(void *p, size_t n, size_t size)
 {
-    p = xrealloc(p, st_mult(new_n, size));
-    memset((char *)p + old_n * size, fill, (new_n - old_n) * size);
-    return p;
+    return xrealloc(p, st_mult(n, size));
+}
+
+/* Room for docs below cap (their values undefined until columns_clear). */
+static void columns_resize(struct index *ix, uint32_t cap)
+{
+    ix->uscc = resize(ix->uscc, cap, sizeof(*ix->uscc));
+    ix->capital = resize(ix->capital, cap, sizeof(*ix->capital));
+    ix->founded = resize(ix->founded, cap, sizeof(*ix->founded));
+    ix->funding = resize(ix->funding, cap, sizeof(*ix->funding));
+    ix->staff = resize(ix->staff, cap, sizeof(*ix->staff));
+    ix->patents = resize(ix->patents, cap, sizeof(*ix->patents));
+    ix->pat_invention = resize(ix->pat_invention, cap, sizeof(*ix->pat_invention));
+    ix->pat_utility = resize(ix->pat_utility, cap, sizeof(*ix->pat_utility));
+    ix->pat_design = resize(ix->pat_design, cap, sizeof(*ix->pat_design));
+    ix->software_cr = resize(ix->software_cr, cap, sizeof(*ix->software_cr));
+    ix->region = resize(ix->region, cap, sizeof(*ix->region));
+    ix->street = resize(ix->street, cap, sizeof(*ix->street));
+    ix->industry = resize(ix->industry, cap, sizeof(*ix->industry));
+    ix->status = resize(ix->status, cap, sizeof(*ix->status));
+    ix->tags = resize(ix->tags, cap, sizeof(*ix->tags));
+    ix->round = resize(ix->round, cap, sizeof(*ix->round));
+    ix->base = resize(ix->base, cap, sizeof(*ix->base));
+    ix->cap = cap;
+}
+
+/* Docs lo .. hi-1 read as unknown everywhere. */
+static void columns_clear(struct index *ix, uint32_t lo, uint32_t hi)
+{
+    size_t n = hi - lo;
+    uint32_t i;
+    memset(ix->uscc + lo, 0, n * sizeof(*ix->uscc));
+    memset(ix->staff + lo, 0xff, n * sizeof(*ix->staff));
+    memset(ix->patents + lo, 0xff, n * sizeof(*ix->patents));
+    memset(ix->pat_invention + lo, 0xff, n * sizeof(*ix->pat_invention));
+    memset(ix->pat_utility + lo, 0xff, n * sizeof(*ix->pat_utility));
+    memset(ix->pat_design + lo, 0xff, n * sizeof(*ix->pat_design));
+    memset(ix->software_cr + lo, 0xff, n * sizeof(*ix->software_cr));
+    memset(ix->region + lo, 0xff, n * sizeof(*ix->region));
+    memset(ix->street + lo, 0xff, n * sizeof(*ix->street));
+    memset(ix->industry + lo, 0xff, n * sizeof(*ix->industry));
+    memset(ix->status + lo, 0, n);
+    memset(ix->tags + lo, 0, n);
+    memset(ix->round + lo, 0, n);
+    memset(ix->base + lo, 0, n);
+    for (i = lo; i < hi; i++) {
+        ix->capital[i] = SCORE_UNKNOWN;
+        ix->founded[i] = INDEX_NO_DAY;
+        ix->funding[i] = INDEX_NO_DAY;
+    }
 }
 
 /* Make room for docs below cap. New docs read as unknown everywhere. */
 static void columns_grow(struct index *ix, uint32_t cap)
 {
     uint32_t old = ix->cap;
-    uint32_t i;
     if (cap <= old)
         return;
-    ix->uscc = grow(ix->uscc, old, cap, sizeof(*ix->uscc), 0);
-    ix->capital = grow(ix->capital, old, cap, sizeof(*ix->capital), 0);
-    ix->founded = grow(ix->founded, old, cap, sizeof(*ix->founded), 0);
-    ix->funding = grow(ix->funding, old, cap, sizeof(*ix->funding), 0);
-    ix->staff = grow(ix->staff, old, cap, sizeof(int32_t), 0xff);
-    ix->patents = grow(ix->patents, old, cap, sizeof(int32_t), 0xff);
-    ix->pat_invention = grow(ix->pat_invention, old, cap, sizeof(int32_t), 0xff);
-    ix->pat_utility = grow(ix->pat_utility, old, cap, sizeof(int32_t), 0xff);
-    ix->pat_design = grow(ix->pat_design, old, cap, sizeof(int32_t), 0xff);
-    ix->software_cr = grow(ix->software_cr, old, cap, sizeof(int32_t), 0xff);
-    ix->region = grow(ix->region, old, cap, sizeof(int32_t), 0xff);
-    ix->street = grow(ix->street, old, cap, sizeof(int32_t), 0xff);
-    ix->industry = grow(ix->industry, old, cap, sizeof(int16_t), 0xff);
-    ix->status = grow(ix->status, old, cap, 1, 0);
-    ix->tags = grow(ix->tags, old, cap, 1, 0);
-    ix->round = grow(ix->round, old, cap, 1, 0);
-    ix->base = grow(ix->base, old, cap, 1, 0);
-    for (i = old; i < cap; i++) {
-        ix->capital[i] = SCORE_UNKNOWN;
-        ix->founded[i] = INDEX_NO_DAY;
-        ix->funding[i] = INDEX_NO_DAY;
-    }
-    ix->cap = cap;
+    columns_resize(ix, cap);
+    columns_clear(ix, old, cap);
 }
 
 /* ---- rounds ---- */
@@ -449,15 +450,19 @@ static int round_number(struct index *ix, const char *round)
 
 /* ---- USCC map ---- */
 
+/* Three loads and two multiplies: a build fills the map with 10M USCCs,
+ * and a byte-at-a-time FNV is a chain of 18 dependent multiplies. The low
+ * bits pick the slot, so the high bits are folded down. */
 static uint64_t uscc_hash(const char *u)
 {
-    uint64_t h = 1469598103934665603ull;
-    int i;
-    for (i = 0; i < 18; i++) {
-        h ^= (unsigned char)u[i];
-        h *= 1099511628211ull;
-    }
-    return h ^ (h >> 29);
+    uint64_t a, b, h;
+    uint16_t c;
+    memcpy(&a, u, 8);
+    memcpy(&b, u + 8, 8);
+    memcpy(&c, u + 16, 2);
+    h = (a ^ (uint64_t)c << 48) * 0x9E3779B97F4A7C15ull;
+    h = (h ^ (h >> 29) ^ b) * 0xBF58476D1CE4E5B9ull;
+    return h ^ (h >> 31);
 }
 
 uint32_t index_find_uscc(const struct index *ix, const char *uscc)
@@ -474,12 +479,17 @@ uint32_t index_find_uscc(const struct index *ix, const char *uscc)
     }
 }
 
-static void uscc_insert_slot(uint32_t *slots, size_t mask, const char *uscc, uint32_t doc)
+static void uscc_insert_hashed(uint32_t *slots, size_t mask, uint64_t hash, uint32_t doc)
 {
     size_t i;
-    for (i = uscc_hash(uscc) & mask; slots[i] && slots[i] != UINT32_MAX; i = (i + 1) & mask)
+    for (i = hash & mask; slots[i] && slots[i] != UINT32_MAX; i = (i + 1) & mask)
         ;
     slots[i] = doc;
+}
+
+static void uscc_insert_slot(uint32_t *slots, size_t mask, const char *uscc, uint32_t doc)
+{
+    uscc_insert_hashed(slots, mask, uscc_hash(uscc), doc);
 }
 
 static void uscc_rehash(struct index *ix, size_t want)
@@ -507,6 +517,29 @@ static void uscc_map_add(struct index *ix, uint32_t doc)
         uscc_rehash(ix, ix->uscc_used + 1);
     uscc_insert_slot(ix->uscc_slots, ix->uscc_mask, ix->uscc[doc], doc);
     ix->uscc_used++;
+}
+
+/* A build's map: docs[0..n) ascending, the map empty. Every insert is a
+ * cache miss (the table has two slots per doc, 134 MB at 10M), so each
+ * doc's slot is hashed and fetched AHEAD docs before it is inserted. */
+static void uscc_map_fill(struct index *ix, const uint32_t *docs, size_t n)
+{
+    enum { AHEAD = 16 };
+    uint64_t hash[AHEAD];
+    size_t i;
+
+    uscc_rehash(ix, n);
+    for (i = 0; i < n + AHEAD; i++) {
+        /* hash[i % AHEAD] holds doc i - AHEAD's hash until doc i's replaces it */
+        if (i >= AHEAD && ix->uscc[docs[i - AHEAD]][0]) {
+            uscc_insert_hashed(ix->uscc_slots, ix->uscc_mask, hash[i % AHEAD], docs[i - AHEAD]);
+            ix->uscc_used++;
+        }
+        if (i < n) {
+            hash[i % AHEAD] = uscc_hash(ix->uscc[docs[i]]);
+            __builtin_prefetch(&ix->uscc_slots[hash[i % AHEAD] & ix->uscc_mask], 1);
+        }
+    }
 }
 
 static void uscc_map_remove(struct index *ix, uint32_t doc)
@@ -575,26 +608,109 @@ static int32_t region_of(const char *code)
     return r ? (int32_t)index_region_idx(r) : -1;
 }
 
-/* Code lookups repeat a lot (a few thousand counties and classes over
- * millions of rows): a small direct-mapped cache per build thread saves
- * the table lookups' normalisation. */
-#define LOOKUP_CACHE 16384
+/* Code lookups repeat a lot (2,500 counties, 1,300 classes and 34,000
+ * streets over a million generated rows): each build thread memoises them
+ * in open-addressing tables of 8-byte slots, which spares the tables'
+ * normalisation and binary searches. Every slot a street lookup reads is a
+ * likely cache miss, so the tables are kept small: a code of one to nine
+ * digits (every region, street and industry code the store holds) is keyed
+ * by the number 10^length + its value, which keeps leading zeros apart and
+ * fits 32 bits; any other code is looked up each time. A table keeps every
+ * code it meets (the direct-mapped cache of 16,384 codes this replaced was
+ * smaller than the streets), up to 3/4 of MEMO_MAX_SLOTS, then starts over. */
+#define MEMO_MAX_SLOTS ((size_t)1 << 17)
 
-struct lookup_slot {
-    char code[12];
+struct memo_slot {
+    uint32_t key;     /* 0: empty */
     int32_t idx;
 };
 
-struct lookup_cache {
-    struct lookup_slot region[LOOKUP_CACHE], street[LOOKUP_CACHE], industry[LOOKUP_CACHE];
+struct code_memo {
+    struct memo_slot *slots;
+    size_t mask, used;
 };
 
-static uint32_t code_hash(const char *s)
+/* A street code whose lookup waits for the end of the chunk. */
+struct pending_street {
+    uint32_t doc, key;
+};
+
+struct lookup_cache {
+    struct code_memo region, street, industry;
+    struct pending_street *pending;   /* see streets_resolve */
+    size_t npending, apending;
+};
+
+static size_t memo_hash(uint32_t key)
 {
-    uint32_t h = 2166136261u;
-    for (; *s; s++)
-        h = (h ^ (unsigned char)*s) * 16777619u;
-    return h ^ (h >> 15);
+    return (size_t)(((uint64_t)key * 0x9E3779B97F4A7C15ull) >> 40);
+}
+
+static void memo_grow(struct code_memo *m)
+{
+    struct memo_slot *old = m->slots;
+    size_t n = m->slots ? 2 * (m->mask + 1) : 4096, i, j;
+
+    if (n > MEMO_MAX_SLOTS) {   /* start over */
+        memset(m->slots, 0, (m->mask + 1) * sizeof(*m->slots));
+        m->used = 0;
+        return;
+    }
+    m->slots = xcalloc(n, sizeof(*m->slots));
+    for (i = 0; old && i <= m->mask; i++) {
+        if (!old[i].key)
+            continue;
+        for (j = memo_hash(old[i].key) & (n - 1); m->slots[j].key; j = (j + 1) & (n - 1))
+            ;
+        m->slots[j] = old[i];
+    }
+    free(old);
+    m->mask = n - 1;
+}
+
+static void memo_release(struct code_memo *m)
+{
+    free(m->slots);
+}
+
+/* The memo key of a code (see above); 0 when it has none. */
+static uint32_t memo_key(const char *code)
+{
+    uint32_t key = 1;
+    size_t n;
+    for (n = 0; code[n] >= '0' && code[n] <= '9'; n++) {
+        if (n == 9)
+            return 0;
+        key = key * 10 + (uint32_t)(code[n] - '0');   /* 10^n + value so far */
+    }
+    return n == 0 || code[n] ? 0 : key;
+}
+
+static int32_t memo_get(struct code_memo *m, uint32_t key, int32_t (*lookup)(const char *))
+{
+    size_t i;
+    if (!m->slots || (m->used + 1) * 4 > (m->mask + 1) * 3)
+        memo_grow(m);
+    for (i = memo_hash(key) & m->mask; m->slots[i].key; i = (i + 1) & m->mask)
+        if (m->slots[i].key == key)
+            return m->slots[i].idx;
+    {
+        char code[12];   /* the key's digits after its leading 1 are the code */
+        snprintf(code, sizeof(code), "%u", (unsigned)key);
+        m->slots[i].idx = lookup(code + 1);
+    }
+    m->slots[i].key = key;
+    m->used++;
+    return m->slots[i].idx;
+}
+
+static int32_t memoised(struct code_memo *m, const char *code, int32_t (*lookup)(const char *))
+{
+    uint32_t key;
+    if (!code || !*code)
+        return -1;
+    key = memo_key(code);
+    return key ? memo_get(m, key, lookup) : lookup(code);
 }
 
 static int32_t street_of(const char *code)
@@ -607,24 +723,6 @@ static int32_t industry_of(const char *code)
 {
     const struct industry *ind = code && *code ? industry_find_code(code) : NULL;
     return ind ? (int32_t)index_industry_idx(ind) : -1;
-}
-
-static int32_t cached(const char *code, int32_t (*lookup)(const char *),
-                      struct lookup_slot *slots)
-{
-    struct lookup_slot *e;
-    size_t n;
-    if (!code || !*code)
-        return -1;
-    n = strlen(code);
-    if (n >= sizeof(slots[0].code))
-        return lookup(code);
-    e = &slots[code_hash(code) & (LOOKUP_CACHE - 1)];
-    if (strcmp(e->code, code) != 0) {
-        memcpy(e->code, code, n + 1);
-        e->idx = lookup(code);
-    }
-    return e->idx;
 }
 
 static void resolve_row(struct index *ix, const struct index_ent_row *r, struct doc_values *v,
@@ -649,11 +747,19 @@ static void resolve_row(struct index *ix, const struct index_ent_row *r, struct 
     v->pat_utility = count32(r->pat_utility);
     v->pat_design = count32(r->pat_design);
     v->software_cr = count32(r->software_cr);
-    v->region = lc ? cached(r->region, region_of, lc->region) : region_of(r->region);
+    v->region = lc ? memoised(&lc->region, r->region, region_of) : region_of(r->region);
     v->street = -1;
-    if (r->street && *r->street)
-        v->street = lc ? cached(r->street, street_of, lc->street) : street_of(r->street);
-    v->industry = (int16_t)(lc ? cached(r->industry, industry_of, lc->industry)
+    if (r->street && *r->street) {
+        uint32_t key = lc ? memo_key(r->street) : 0;
+        if (key) {   /* a build: streets_resolve sets the column at the chunk's end */
+            ALLOC_GROW(lc->pending, lc->npending + 1, lc->apending);
+            lc->pending[lc->npending].doc = v->doc;
+            lc->pending[lc->npending++].key = key;
+        } else {
+            v->street = street_of(r->street);
+        }
+    }
+    v->industry = (int16_t)(lc ? memoised(&lc->industry, r->industry, industry_of)
                                : industry_of(r->industry));
     v->status = r->status >= 0 && r->status < 8 ? (uint8_t)r->status : 0;
     v->tags = r->tags > 0 ? (uint8_t)(r->tags & 0xff) : 0;
@@ -672,6 +778,23 @@ static void resolve_row(struct index *ix, const struct index_ent_row *r, struct 
     f.round = v->round ? ix->rounds[v->round] : NULL;
     f.status = v->status;
     v->base = (uint8_t)score_base(ix->sm, &f, ix->today);
+}
+
+/* The street column of the docs resolve_row left pending. Streets are many
+ * (tens of thousands), so a street's memo slot is likely a cache miss:
+ * looked up together at the end of a chunk, each slot is fetched AHEAD
+ * lookups early. */
+static void streets_resolve(struct index *ix, struct lookup_cache *lc)
+{
+    enum { AHEAD = 8 };
+    struct code_memo *m = &lc->street;
+    size_t i;
+    for (i = 0; i < lc->npending; i++) {
+        if (i + AHEAD < lc->npending && m->slots)
+            __builtin_prefetch(&m->slots[memo_hash(lc->pending[i + AHEAD].key) & m->mask]);
+        ix->street[lc->pending[i].doc] = memo_get(m, lc->pending[i].key, street_of);
+    }
+    lc->npending = 0;
 }
 
 void index_facts(const struct index *ix, uint32_t doc, struct score_facts *f)
@@ -693,13 +816,10 @@ void index_facts(const struct index *ix, uint32_t doc, struct score_facts *f)
     f->status = ix->status[doc];
 }
 
-/* Write v's columns and add the doc to b's bitmaps (region with its
- * ancestors, industry with its ancestors, status, tags, round). */
-static void doc_add(struct index *ix, struct index_bitmaps *b, const struct doc_values *v)
+/* Write v's columns. */
+static void columns_set(struct index *ix, const struct doc_values *v)
 {
     uint32_t d = v->doc;
-    int t;
-
     memcpy(ix->uscc[d], v->uscc, 18);
     ix->capital[d] = v->capital;
     ix->founded[d] = v->founded;
@@ -717,44 +837,48 @@ static void doc_add(struct index *ix, struct index_bitmaps *b, const struct doc_
     ix->tags[d] = v->tags;
     ix->round[d] = v->round;
     ix->base[d] = v->base;
+}
 
-    /* A build puts a doc in its own region and class only and ORs
-     * children into their parents at the end (propagate_up); an update adds
-     * it to every ancestor at once. */
-    if (v->region >= 0) {
+/* Add doc d to every code bitmap its columns put it in: region with its
+ * ancestors, street, industry with its ancestors, status, tags, round, base
+ * score, bands (a refresh; a build makes these bitmaps from the columns at
+ * once, see code_bitmaps_build). */
+static void doc_bitmaps_add(struct index *ix, uint32_t d)
+{
+    struct index_bitmaps *b = &ix->bm;
+    int t, c;
+
+    if (ix->region[d] >= 0) {
         const struct region *r;
-        for (r = region_at((size_t)v->region); r; r = b->buf ? NULL : r->parent)
-            put(b, SLOT_REGION(index_region_idx(r)), d);
+        for (r = region_at((size_t)ix->region[d]); r; r = r->parent)
+            bm_add(&b->region[index_region_idx(r)], d);
     }
-    if (v->street >= 0)
-        put(b, SLOT_REGION(v->street), d);
-    if (v->industry >= 0) {
+    if (ix->street[d] >= 0)
+        bm_add(&b->region[ix->street[d]], d);
+    if (ix->industry[d] >= 0) {
         const struct industry *ind;
-        for (ind = industry_at((size_t)v->industry); ind; ind = b->buf ? NULL : ind->parent)
-            put(b, SLOT_INDUSTRY(index_industry_idx(ind)), d);
+        for (ind = industry_at((size_t)ix->industry[d]); ind; ind = ind->parent)
+            bm_add(&b->industry[index_industry_idx(ind)], d);
     }
-    put(b, SLOT_STATUS(v->status), d);
+    bm_add(&b->status[ix->status[d]], d);
     for (t = 0; t < TAG_COUNT; t++)
-        if (v->tags & (1u << t))
-            put(b, SLOT_TAG(t), d);
-    if (v->round)
-        put(b, SLOT_ROUND(v->round), d);
-    put(b, SLOT_BASE(v->base <= 100 ? v->base : 100), d);
-    if (v->capital != SCORE_UNKNOWN)
-        put(b, SLOT_BAND(RC_CAPITAL, index_band_of(RC_CAPITAL, v->capital)), d);
-    if (v->founded != INDEX_NO_DAY)
-        put(b, SLOT_BAND(RC_FOUNDED, index_band_of(RC_FOUNDED, v->founded)), d);
-    if (v->staff >= 0)
-        put(b, SLOT_BAND(RC_STAFF, index_band_of(RC_STAFF, v->staff)), d);
-    if (v->patents >= 0)
-        put(b, SLOT_BAND(RC_PATENTS, index_band_of(RC_PATENTS, v->patents)), d);
+        if (ix->tags[d] & (1u << t))
+            bm_add(&b->tag[t], d);
+    if (ix->round[d])
+        bm_add(&b->round[ix->round[d]], d);
+    bm_add(&b->base[ix->base[d] <= 100 ? ix->base[d] : 100], d);
+    for (c = 0; c < RC_COUNT; c++) {
+        int band = doc_band(ix, (enum index_range_col)c, d);
+        if (band >= 0)
+            bm_add(&b->band[c][band], d);
+    }
 }
 
 /* Take doc out of every bitmap its columns put it in (before an update). */
 static void doc_remove(struct index *ix, uint32_t d)
 {
     struct index_bitmaps *b = &ix->bm;
-    int t;
+    int t, c;
     size_t i;
 
     if (ix->region[d] >= 0) {
@@ -775,12 +899,10 @@ static void doc_remove(struct index *ix, uint32_t d)
     if (ix->round[d])
         bm_remove(b->round[ix->round[d]], d);
     bm_remove(b->base[ix->base[d] <= 100 ? ix->base[d] : 100], d);
-    {
-        int bands[RC_COUNT], c;
-        doc_bands(ix, d, bands);
-        for (c = 0; c < RC_COUNT; c++)
-            if (bands[c] >= 0)
-                bm_remove(b->band[c][bands[c]], d);
+    for (c = 0; c < RC_COUNT; c++) {
+        int band = doc_band(ix, (enum index_range_col)c, d);
+        if (band >= 0)
+            bm_remove(b->band[c][band], d);
     }
     for (i = 0; i < ix->tax->nnodes; i++)
         bm_remove(b->node[i], d);
@@ -866,8 +988,8 @@ struct builder {
 struct worker {
     struct builder *b;
     int index;
-    struct index_bitmaps bm;
-    roaring_bitmap_t *all;
+    roaring_bitmap_t *all;        /* the docs it read */
+    roaring_bitmap_t **node;      /* by taxonomy node index */
     struct text_rows texts;
     struct lookup_cache *cache;
     struct error err;
@@ -901,8 +1023,7 @@ static int build_row(const struct index_ent_row *r, void *ctx)
     if (r->id <= 0 || r->id >= UINT32_MAX)
         return 0;
     resolve_row(w->b->ix, r, &v, w->cache);
-    doc_add(w->b->ix, &w->bm, &v);
-    roaring_bitmap_add(w->all, v.doc);
+    columns_set(w->b->ix, &v);
     if (t->n == t->alloc) {
         t->alloc = t->alloc ? 2 * t->alloc : 4096;
         t->docs = xrealloc(t->docs, t->alloc * sizeof(*t->docs));
@@ -925,7 +1046,7 @@ static int build_node(int64_t ent_id, const char *node, void *ctx)
     /* Rows of a taxonomy this build does not know are ignored: the store
      * was classified with another one ('magnet classify --all' fixes it). */
     if (k >= 0 && ent_id > 0 && ent_id < (int64_t)w->b->ix->cap)
-        put(&w->bm, SLOT_NODE(k), (uint32_t)ent_id);
+        bm_add(&w->node[k], (uint32_t)ent_id);
     return 0;
 }
 
@@ -940,20 +1061,23 @@ static void *build_thread(void *arg)
         store_set_cache_kib(st, 16384, &w->err) != 0) {
         store_close(st);
         w->failed = 1;
-        buffers_end(&w->bm);
         return NULL;
     }
     for (lo = (int64_t)w->index * CHUNK; lo <= b->max_id; lo += (int64_t)b->nthreads * CHUNK) {
         int64_t hi = lo + CHUNK - 1;   /* ids lo .. hi, as the range (lo-1, hi] */
+        /* ids without a row read as unknown; cleared here, by the thread
+         * about to write them, rather than all at once before the read */
+        columns_clear(b->ix, (uint32_t)lo, (uint32_t)(hi < b->max_id ? hi + 1 : b->max_id + 1));
         if (store_index_ents(st, lo - 1, hi, build_row, w, &w->err) < 0 ||
             store_index_nodes(st, lo - 1, hi, build_node, w, &w->err) < 0) {
             w->failed = 1;
             break;
         }
+        streets_resolve(b->ix, w->cache);
+        /* the chunk's docs, ascending, are the text rows' */
+        bm_append_docs(w->all, w->texts.docs, w->texts.n);
         texts_flush(w);
-        flush_slots(&w->bm);
     }
-    buffers_end(&w->bm);
     store_close(st);
     return NULL;
 }
@@ -1027,9 +1151,153 @@ void index_free(struct index *ix)
     free(ix);
 }
 
+/* ---- code bitmaps from the columns (build) ----
+ *
+ * A build writes the columns while it reads and makes the code bitmaps
+ * afterwards, family by family (regions, streets, industries, statuses,
+ * each tag, rounds, base scores, each range column's bands): a counting
+ * sort of the docs by their value in the family, then the docs of each
+ * value, ascending, become its bitmap one container at a time, compacted
+ * while still in cache. Putting each doc into its dozen bitmaps as it was
+ * read cost one or two cache misses a bitmap (a chunk of 65,536 docs
+ * touches ~25,000 bitmaps, most of them streets with a doc or two), and
+ * appending a container a chunk touched each street's bitmap 150 times. */
+
+enum family { FAM_REGION, FAM_STREET, FAM_INDUSTRY, FAM_STATUS, FAM_TAG, FAM_ROUND, FAM_BASE,
+              FAM_BAND };
+
+struct family_scratch {
+    const uint32_t *docs;  /* every doc, ascending */
+    size_t n;
+    int32_t *val;          /* by position in docs: the value in the family, -1: none */
+    uint32_t *grouped;     /* the docs, value after value */
+    uint32_t *end;         /* by value: where its docs end in grouped */
+    size_t end_alloc;
+};
+
+/* Each doc's value in family f (arg: the tag bit, or the range column) into
+ * fs->val; *out gets the family's bitmaps by value. Returns the number of
+ * values. */
+static size_t family_values(struct index *ix, enum family f, int arg, struct family_scratch *fs,
+                            roaring_bitmap_t ***out)
+{
+    const uint32_t *d = fs->docs;
+    int32_t *val = fs->val;
+    size_t i, n = fs->n;
+
+    switch (f) {
+    case FAM_REGION:
+        for (i = 0; i < n; i++)
+            val[i] = ix->region[d[i]];
+        *out = ix->bm.region;
+        return region_count();
+    case FAM_STREET:
+        for (i = 0; i < n; i++)
+            val[i] = ix->street[d[i]];
+        *out = ix->bm.region;
+        return region_count();
+    case FAM_INDUSTRY:
+        for (i = 0; i < n; i++)
+            val[i] = ix->industry[d[i]];
+        *out = ix->bm.industry;
+        return industry_count();
+    case FAM_STATUS:
+        for (i = 0; i < n; i++)
+            val[i] = ix->status[d[i]];
+        *out = ix->bm.status;
+        return STATUS_N;
+    case FAM_TAG:
+        for (i = 0; i < n; i++)
+            val[i] = ix->tags[d[i]] & (1u << arg) ? 0 : -1;
+        *out = &ix->bm.tag[arg];
+        return 1;
+    case FAM_ROUND:
+        for (i = 0; i < n; i++)
+            val[i] = ix->round[d[i]] ? ix->round[d[i]] : -1;
+        *out = ix->bm.round;
+        return ROUND_N;
+    case FAM_BASE:
+        for (i = 0; i < n; i++)
+            val[i] = ix->base[d[i]] <= 100 ? ix->base[d[i]] : 100;
+        *out = ix->bm.base;
+        return BASE_N;
+    case FAM_BAND:
+        for (i = 0; i < n; i++)
+            val[i] = doc_band(ix, (enum index_range_col)arg, d[i]);
+        *out = ix->bm.band[arg];
+        return INDEX_MAX_BANDS;
+    }
+    return 0;
+}
+
+static void family_build(struct index *ix, enum family f, int arg, struct family_scratch *fs)
+{
+    roaring_bitmap_t **out;
+    size_t nv = family_values(ix, f, arg, fs, &out), i, v;
+    uint32_t *end, start;
+
+    ALLOC_GROW(fs->end, nv, fs->end_alloc);
+    end = fs->end;
+    memset(end, 0, nv * sizeof(*end));
+    for (i = 0; i < fs->n; i++)
+        if (fs->val[i] >= 0)
+            end[fs->val[i]]++;
+    for (v = 0, start = 0; v < nv; v++) {   /* end[v]: where v's docs start, for now */
+        uint32_t count = end[v];
+        end[v] = start;
+        start += count;
+    }
+    for (i = 0; i < fs->n; i++)   /* in doc order: each value's docs ascend */
+        if (fs->val[i] >= 0)
+            fs->grouped[end[fs->val[i]]++] = fs->docs[i];
+    for (v = 0, start = 0; v < nv; start = end[v], v++) {
+        roaring_bitmap_t *bm;
+        if (start == end[v])
+            continue;
+        bm = roaring_bitmap_create();
+        bm_append_docs(bm, fs->grouped + start, end[v] - start);
+        if (out[v]) {   /* a street coded as a county: two families fill one bitmap */
+            roaring_bitmap_or_inplace(out[v], bm);
+            roaring_bitmap_free(bm);
+            bm = out[v];
+        }
+        roaring_bitmap_run_optimize(bm);
+        roaring_bitmap_shrink_to_fit(bm);
+        out[v] = bm;
+    }
+}
+
+/* Every code bitmap from the columns of docs[0..n). Regions and industries
+ * get their own docs only; propagate_up then fills their ancestors. */
+static void code_bitmaps_build(struct index *ix, const uint32_t *docs, size_t n)
+{
+    struct family_scratch fs;
+    int k;
+
+    memset(&fs, 0, sizeof(fs));
+    fs.docs = docs;
+    fs.n = n;
+    fs.val = xmalloc(st_mult(n ? n : 1, sizeof(*fs.val)));
+    fs.grouped = xmalloc(st_mult(n ? n : 1, sizeof(*fs.grouped)));
+    family_build(ix, FAM_REGION, 0, &fs);
+    family_build(ix, FAM_STREET, 0, &fs);
+    family_build(ix, FAM_INDUSTRY, 0, &fs);
+    family_build(ix, FAM_STATUS, 0, &fs);
+    for (k = 0; k < TAG_COUNT; k++)
+        family_build(ix, FAM_TAG, k, &fs);
+    family_build(ix, FAM_ROUND, 0, &fs);
+    family_build(ix, FAM_BASE, 0, &fs);
+    for (k = 0; k < RC_COUNT; k++)
+        family_build(ix, FAM_BAND, k, &fs);
+    free(fs.val);
+    free(fs.grouped);
+    free(fs.end);
+}
+
 /* After a build: every region and industry bitmap takes in its children's
- * docs, the deepest level first. Streets stay apart: their docs are in
- * their county through ent.region already. */
+ * docs, the deepest level first, and is compacted once complete (the
+ * others were when made). Streets stay apart: their docs are in their
+ * county through ent.region already. */
 static void or_into(roaring_bitmap_t **parent, const roaring_bitmap_t *child)
 {
     if (!*parent)
@@ -1041,49 +1309,46 @@ static void propagate_up(struct index *ix)
 {
     size_t i;
     int level;
-    for (level = REGION_COUNTY; level > REGION_PROVINCE; level--)
+    for (level = REGION_COUNTY; level > REGION_PROVINCE; level--) {
         for (i = 0; i < region_count(); i++) {
             const struct region *r = region_at(i);
             if (r->level == level && r->parent && ix->bm.region[i])
                 or_into(&ix->bm.region[index_region_idx(r->parent)], ix->bm.region[i]);
         }
-    for (level = INDUSTRY_CLASS; level > INDUSTRY_SECTION; level--)
+        for (i = 0; i < region_count(); i++)
+            if (region_at(i)->level == level - 1)
+                bm_optimize_array(&ix->bm.region[i], 1);
+    }
+    for (level = INDUSTRY_CLASS; level > INDUSTRY_SECTION; level--) {
         for (i = 0; i < industry_count(); i++) {
             const struct industry *ind = industry_at(i);
             if (ind->level == level && ind->parent && ix->bm.industry[i])
                 or_into(&ix->bm.industry[index_industry_idx(ind->parent)], ix->bm.industry[i]);
         }
+        for (i = 0; i < industry_count(); i++)
+            if (industry_at(i)->level == level - 1)
+                bm_optimize_array(&ix->bm.industry[i], 1);
+    }
 }
 
-static void optimize_all(struct index *ix)
-{
-    bm_optimize_array(ix->bm.region, region_count());
-    bm_optimize_array(ix->bm.industry, industry_count());
-    bm_optimize_array(ix->bm.status, 8);
-    bm_optimize_array(ix->bm.tag, TAG_COUNT);
-    bm_optimize_array(ix->bm.round, INDEX_MAX_ROUNDS + 1);
-    bm_optimize_array(ix->bm.base, 101);
-    bm_optimize_array(&ix->bm.band[0][0], SLOT_BANDS_N);
-    bm_optimize_array(ix->bm.node, ix->tax->nnodes);
-    bm_optimize_array(ix->track, ix->tax->ntracks);
-    roaring_bitmap_run_optimize(ix->all);
-}
-
-/* What follows the read besides the text indexes (see index_build). */
+/* What follows the read besides the text indexes (see index_build): the
+ * USCC map, the code bitmaps, the derived sets. */
 static void *finish_thread(void *arg)
 {
     struct index *ix = arg;
-    roaring_uint32_iterator_t it;
     double t0 = now_ms();
-    uscc_rehash(ix, (size_t)roaring_bitmap_get_cardinality(ix->all));
-    roaring_init_iterator(ix->all, &it);
-    while (it.has_value) {
-        uscc_map_add(ix, it.current_value);
-        roaring_advance_uint32_iterator(&it);
-    }
+    size_t n = (size_t)roaring_bitmap_get_cardinality(ix->all);
+    uint32_t *docs = xmalloc(st_mult(n ? n : 1, sizeof(*docs)));
+
+    roaring_bitmap_to_uint32_array(ix->all, docs);
+    uscc_map_fill(ix, docs, n);
+    code_bitmaps_build(ix, docs, n);
+    free(docs);
     propagate_up(ix);
     derive_sets(ix);
-    optimize_all(ix);
+    bm_optimize_array(ix->bm.node, ix->tax->nnodes);
+    bm_optimize_array(ix->track, ix->tax->ntracks);
+    roaring_bitmap_run_optimize(ix->all);
     ix->stats.finish_ms = now_ms() - t0;
     return NULL;
 }
@@ -1096,6 +1361,7 @@ int index_build(struct store *st, const struct index_options *opt, struct index 
     struct index *ix;
     pthread_t *tids;
     int i, started = 0, failed = 0;
+    size_t k;
     int64_t max_id, seq;
     double t0 = now_ms(), t1, t2;
 
@@ -1114,7 +1380,7 @@ int index_build(struct store *st, const struct index_options *opt, struct index 
 
     ix = index_new(opt);
     ix->seq = seq;
-    columns_grow(ix, (uint32_t)max_id + 1);
+    columns_resize(ix, (uint32_t)max_id + 1);   /* build_thread clears them */
 
     memset(&b, 0, sizeof(b));
     b.ix = ix;
@@ -1127,10 +1393,9 @@ int index_build(struct store *st, const struct index_options *opt, struct index 
     for (i = 0; i < b.nthreads; i++) {
         w[i].b = &b;
         w[i].index = i;
-        w[i].all = roaring_bitmap_create();
         w[i].cache = xcalloc(1, sizeof(*w[i].cache));
-        bitmaps_alloc(&w[i].bm, ix->tax->nnodes);
-        buffers_start(&w[i].bm);
+        w[i].all = roaring_bitmap_create();
+        w[i].node = xcalloc(ix->tax->nnodes ? ix->tax->nnodes : 1, sizeof(*w[i].node));
         strbuf_init(&w[i].texts.names, 0);
         strbuf_init(&w[i].texts.scopes, 0);
     }
@@ -1149,10 +1414,14 @@ int index_build(struct store *st, const struct index_options *opt, struct index 
             *err = w[i].err;
             failed = 1;
         }
-        bitmaps_merge(&ix->bm, &w[i].bm, ix->tax->nnodes);
-        bitmaps_release(&w[i].bm, ix->tax->nnodes);
-        roaring_bitmap_or_inplace(ix->all, w[i].all);
-        roaring_bitmap_free(w[i].all);
+        bm_merge(&ix->all, &w[i].all);
+        for (k = 0; k < ix->tax->nnodes; k++)
+            bm_merge(&ix->bm.node[k], &w[i].node[k]);
+        free(w[i].node);
+        memo_release(&w[i].cache->region);
+        memo_release(&w[i].cache->street);
+        memo_release(&w[i].cache->industry);
+        free(w[i].cache->pending);
         free(w[i].cache);
         free(w[i].texts.docs);
         free(w[i].texts.name_end);
@@ -1343,7 +1612,8 @@ static void apply(struct refresh *r)
     }
     for (i = 0; i < r->n; i++) {
         struct loaded *l = &r->rows[i];
-        doc_add(ix, &ix->bm, &l->v);
+        columns_set(ix, &l->v);
+        doc_bitmaps_add(ix, l->v.doc);
         roaring_bitmap_add(ix->all, l->v.doc);
         uscc_map_add(ix, l->v.doc);
         textidx_set(ix->names, l->v.doc, l->name, l->name_len);
@@ -1470,7 +1740,7 @@ void index_memory(struct index *ix, struct index_mem *out)
                         bm_bytes_array(ix->bm.status, 8) + bm_bytes_array(ix->bm.tag, TAG_COUNT) +
                         bm_bytes_array(ix->bm.round, INDEX_MAX_ROUNDS + 1) +
                         bm_bytes_array(ix->bm.base, 101) +
-                        bm_bytes_array(&ix->bm.band[0][0], SLOT_BANDS_N) +
+                        bm_bytes_array(&ix->bm.band[0][0], BANDS_N) +
                         (region_count() + industry_count()) * sizeof(void *);
     out->chain_bitmaps = bm_bytes_array(ix->bm.node, ix->tax->nnodes) +
                          bm_bytes_array(ix->track, ix->tax->ntracks) +
@@ -1536,11 +1806,12 @@ int index_validate(struct index *ix, struct error *err)
         if (rc == 0)
             rc = check_member(ix->bm.base[ix->base[d]], d, 1, "base score", err);
         {
-            int bands[RC_COUNT], c;
-            doc_bands(ix, d, bands);
-            for (c = 0; rc == 0 && c < RC_COUNT; c++)
-                if (bands[c] >= 0)
-                    rc = check_member(ix->bm.band[c][bands[c]], d, 1, "numeric band", err);
+            int c;
+            for (c = 0; rc == 0 && c < RC_COUNT; c++) {
+                int band = doc_band(ix, (enum index_range_col)c, d);
+                if (band >= 0)
+                    rc = check_member(ix->bm.band[c][band], d, 1, "numeric band", err);
+            }
         }
         if (rc == 0 && ix->uscc[d][0] && index_find_uscc(ix, ix->uscc[d]) != d)
             rc = error_set(err, "doc %u: the USCC map does not find %.18s", d, ix->uscc[d]);

@@ -28,9 +28,8 @@ enum index_range_col { RC_CAPITAL = 0, RC_FOUNDED, RC_STAFF, RC_PATENTS, RC_COUN
 #define INDEX_MAX_BANDS 96
 #define INDEX_MAX_ROUNDS 255
 
-/* A set of bitmaps keyed the way the index keys them. The build gives
- * each thread one and ORs them together at the end. Any pointer may be
- * NULL: no document has that value. */
+/* The bitmaps, keyed the way the index keys them. Any pointer may be NULL:
+ * no document has that value. */
 struct index_bitmaps {
     roaring_bitmap_t **region;    /* by region table index (region_at), streets too */
     roaring_bitmap_t **industry;  /* by industry table index (industry_at) */
@@ -40,13 +39,6 @@ struct index_bitmaps {
     roaring_bitmap_t **node;      /* by taxonomy node index */
     roaring_bitmap_t *base[101];  /* by base score (exec.c ranks big sets by score from these) */
     roaring_bitmap_t *band[RC_COUNT][INDEX_MAX_BANDS];  /* by numeric band; unknown: none */
-    /* A build collects each bitmap's docs in a buffer first and adds them
-     * with one roaring_bitmap_add_many per chunk of docs (index.c); NULL
-     * adds at once. */
-    struct slot_buf *buf;
-    uint32_t *touched;            /* slots with something buffered */
-    size_t ntouched;
-    size_t nnodes;
 };
 
 struct index {

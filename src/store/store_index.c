@@ -18,41 +18,62 @@ static int64_t col_int(sqlite3_stmt *s, int col)
     return sqlite3_column_type(s, col) == SQLITE_NULL ? -1 : sqlite3_column_int64(s, col);
 }
 
+/* A whole index build reads 10M rows of 20 columns here, so a row's values
+ * are taken through sqlite3_column_value and read with sqlite3_value_*: each
+ * sqlite3_column_* call checks the statement, the column and the
+ * connection's malloc state again, and a number (type, then value) or a
+ * text (bytes, then length) took two. The values are unprotected
+ * sqlite3_value objects; that is safe here because they are read on the
+ * statement's own thread before the next step, and a connection is never
+ * shared between threads (the store opens it SQLITE_OPEN_NOMUTEX). */
+static const char *val_text(sqlite3_value *v)
+{
+    return (const char *)sqlite3_value_text(v);
+}
+
+static int64_t val_int(sqlite3_value *v)
+{
+    return sqlite3_value_type(v) == SQLITE_NULL ? -1 : sqlite3_value_int64(v);
+}
+
 int store_index_ents(struct store *st, int64_t after, int64_t last,
                      int (*fn)(const struct index_ent_row *r, void *ctx), void *ctx,
                      struct error *err)
 {
     sqlite3_stmt *s = store_stmt_fresh(st, ST_INDEX_ENTS, err);
     struct index_ent_row r;
-    int rc, stop = 0;
+    sqlite3_value *v[20];   /* the columns of ST_INDEX_ENTS */
+    int rc, stop = 0, i;
 
     if (!s)
         return -1;
     sqlite3_bind_int64(s, 1, after);
     sqlite3_bind_int64(s, 2, last);
     while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-        r.id = sqlite3_column_int64(s, 0);
-        r.uscc = col_text(s, 1);
-        r.name = col_text(s, 2);
-        r.name_len = (size_t)sqlite3_column_bytes(s, 2);
-        r.scope = col_text(s, 3);
-        r.scope_len = (size_t)sqlite3_column_bytes(s, 3);
-        r.capital = col_int(s, 4);
-        r.capital_cur = col_text(s, 5);
-        r.founded = col_text(s, 6);
-        r.status = col_int(s, 7);
-        r.region = col_text(s, 8);
-        r.street = col_text(s, 9);
-        r.industry = col_text(s, 10);
-        r.staff = col_int(s, 11);
-        r.patents = col_int(s, 12);
-        r.pat_invention = col_int(s, 13);
-        r.pat_utility = col_int(s, 14);
-        r.pat_design = col_int(s, 15);
-        r.software_cr = col_int(s, 16);
-        r.tags = col_int(s, 17);
-        r.round = col_text(s, 18);
-        r.funding_date = col_text(s, 19);
+        for (i = 0; i < (int)(sizeof(v) / sizeof(v[0])); i++)
+            v[i] = sqlite3_column_value(s, i);
+        r.id = sqlite3_value_int64(v[0]);
+        r.uscc = val_text(v[1]);
+        r.name = val_text(v[2]);
+        r.name_len = (size_t)sqlite3_value_bytes(v[2]);
+        r.scope = val_text(v[3]);
+        r.scope_len = (size_t)sqlite3_value_bytes(v[3]);
+        r.capital = val_int(v[4]);
+        r.capital_cur = val_text(v[5]);
+        r.founded = val_text(v[6]);
+        r.status = val_int(v[7]);
+        r.region = val_text(v[8]);
+        r.street = val_text(v[9]);
+        r.industry = val_text(v[10]);
+        r.staff = val_int(v[11]);
+        r.patents = val_int(v[12]);
+        r.pat_invention = val_int(v[13]);
+        r.pat_utility = val_int(v[14]);
+        r.pat_design = val_int(v[15]);
+        r.software_cr = val_int(v[16]);
+        r.tags = val_int(v[17]);
+        r.round = val_text(v[18]);
+        r.funding_date = val_text(v[19]);
         if ((stop = fn(&r, ctx)) != 0)
             break;
     }
