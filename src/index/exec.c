@@ -279,6 +279,17 @@ static enum index_range_col range_col(enum query_field f)
     }
 }
 
+/* The column a field sort orders by. */
+static enum index_range_col range_col_of_sort(enum query_sort s)
+{
+    switch (s) {
+    case QS_CAPITAL: return RC_CAPITAL;
+    case QS_FOUNDED: return RC_FOUNDED;
+    case QS_STAFF: return RC_STAFF;
+    default: return RC_PATENTS;
+    }
+}
+
 /* The bands [*blo, *bhi] an alternative's range covers; returns 1 when
  * they hold exactly its values (both ends on band edges). Counts are never
  * negative, so a count range from 0 or below starts on an edge. */
@@ -680,11 +691,56 @@ static void fill_item(struct index *ix, const struct exec_chain *cc, const struc
     }
 }
 
+/* Offer every doc of docs to the heap, in a field's order. */
+static void offer_all(struct index *ix, const roaring_bitmap_t *docs, int sort, int asc,
+                      struct topk *t)
+{
+    roaring_uint32_iterator_t it;
+    uint32_t buf[FILTER_BUF], got, j;
+    roaring_init_iterator(docs, &it);
+    while ((got = roaring_read_uint32_iterator(&it, buf, FILTER_BUF)) > 0) {
+        for (j = 0; j < got; j++) {
+            struct exec_rank r;
+            exec_rank_key(ix, sort, asc, buf[j], 0, &r);
+            topk_offer(t, &r);
+        }
+    }
+}
+
+/* A field's order over a big set without reading every doc's value: the
+ * bands of the column (index.c) cut its values into ranges in order, so
+ * walk them from the best end, offering only the docs of each band, and
+ * stop when the heap is full after a band: every doc of a band not walked
+ * has a worse value than every doc offered. The docs without a value come
+ * last in either direction. "status:active sort:capital" over 10M reads
+ * the top band's few thousand docs instead of 7 million. */
+static void rank_by_bands(struct index *ix, enum index_range_col col, int sort, int asc,
+                          const roaring_bitmap_t *set, struct topk *t)
+{
+    size_t nb, i;
+    index_band_thresholds(col, &nb);  /* bands 0 .. nb */
+    for (i = 0; i <= nb && t->n < t->k; i++) {
+        const roaring_bitmap_t *band = ix->bm.band[col][asc ? i : nb - i];
+        roaring_bitmap_t *docs;
+        if (!band)
+            continue;
+        docs = roaring_bitmap_and(set, band);
+        offer_all(ix, docs, sort, asc, t);
+        roaring_bitmap_free(docs);
+    }
+    if (t->n < t->k) {
+        roaring_bitmap_t *known = index_band_range(ix, col, 0, nb);
+        roaring_bitmap_t *unknown = roaring_bitmap_andnot(set, known);
+        offer_all(ix, unknown, sort, asc, t);
+        roaring_bitmap_free(unknown);
+        roaring_bitmap_free(known);
+    }
+}
+
 /* Score order over a big set without scoring every doc: the score is a
  * function of the base score (a bitmap per value) and the chain state
  * (member and gap, member only, neither), so walk the totals from 100 down,
  * offering only the docs at each total, and stop once the heap is full. */
-#define BUCKET_MIN 20000
 
 static void rank_by_buckets(struct index *ix, const struct exec_chain *cc,
                             const roaring_bitmap_t *set, struct topk *t)
@@ -766,9 +822,15 @@ static void rank(struct index *ix, const struct query *q, const roaring_bitmap_t
     t.ix = ix;
     t.h = xmalloc(st_mult(t.k ? t.k : 1, sizeof(*t.h)));
     exec_chain_init(ix, q, &cc);
-    if (need_score && !q->sort_asc && roaring_bitmap_get_cardinality(set) > BUCKET_MIN) {
-        rank_by_buckets(ix, &cc, set, &t);
-        goto ranked;
+    if (roaring_bitmap_get_cardinality(set) > ix->walk_min) {
+        if (need_score && !q->sort_asc) {
+            rank_by_buckets(ix, &cc, set, &t);
+            goto ranked;
+        }
+        if (!need_score) {
+            rank_by_bands(ix, range_col_of_sort(q->sort), q->sort, q->sort_asc, set, &t);
+            goto ranked;
+        }
     }
     roaring_init_iterator(set, &it);
     while ((got = roaring_read_uint32_iterator(&it, buf, FILTER_BUF)) > 0) {

@@ -342,6 +342,11 @@ static const roaring_bitmap_t *ge_get(struct index *ix, enum index_range_col c, 
     return r;
 }
 
+void index_set_walk_min(struct index *ix, uint32_t n)
+{
+    ix->walk_min = n;
+}
+
 roaring_bitmap_t *index_band_range(struct index *ix, enum index_range_col c, size_t lo, size_t hi)
 {
     size_t n;
@@ -1094,6 +1099,7 @@ static struct index *index_new(const struct index_options *opt)
     if (!ix->today)
         ix->today = (int64_t)(time(NULL) / 86400);
     ix->threads = opt->threads > 0 ? opt->threads : 2;
+    ix->walk_min = INDEX_WALK_MIN;
     ix->all = roaring_bitmap_create();
     ix->names = textidx_new(TEXTIDX_PLAIN);
     ix->scopes = textidx_new(TEXTIDX_PIECES);

@@ -35,6 +35,13 @@ struct index_options {
     int threads;              /* build threads; 0: 2 */
 };
 
+/* Sets of more than INDEX_WALK_MIN matches are ranked without looking at
+ * every match: in score order by walking the base-score buckets, in a
+ * field's order by walking its numeric bands (exec.c). Changing it changes
+ * no answer, only the work (tests lower it to exercise both ways). */
+#define INDEX_WALK_MIN 20000
+void index_set_walk_min(struct index *ix, uint32_t n);
+
 /* Build the index of everything in st. st must stay open only for the
  * call; index_refresh() takes a store again. */
 int index_build(struct store *st, const struct index_options *opt, struct index **out,

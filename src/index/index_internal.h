@@ -49,6 +49,7 @@ struct index {
     int64_t today;
     int64_t seq;                  /* change-log sequence reflected */
     int threads;
+    uint32_t walk_min;            /* INDEX_WALK_MIN unless a test set it */
 
     uint32_t cap;                 /* the columns hold docs 0 .. cap-1 */
     roaring_bitmap_t *all;        /* the docs that exist */
