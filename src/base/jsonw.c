@@ -53,13 +53,31 @@ void jw_obj_end(struct jsonw *w) { close_(w, '}'); }
 void jw_arr(struct jsonw *w) { open_(w, '['); }
 void jw_arr_end(struct jsonw *w) { close_(w, ']'); }
 
+/* Make room for n more bytes at *o (inside json_quote, where sb->len is
+ * stale until the end): the output so far is o - sb->buf. */
+static char *quote_room(struct strbuf *sb, char *o, size_t n)
+{
+    size_t used = (size_t)(o - sb->buf);
+    if (used + n + 1 > sb->alloc) {
+        sb->len = used;
+        strbuf_grow(sb, n);
+        o = sb->buf + used;
+    }
+    return o;
+}
+
 void json_quote(struct strbuf *sb, const char *s, size_t len)
 {
     static const char hex[] = "0123456789ABCDEF";  /* as jansson writes it */
     const unsigned char *p = (const unsigned char *)s, *end = p + len, *run;
+    char *o;
 
+    /* Written in place: the text as it is plus the quotes fits, and each
+     * escape makes room for itself (this runs for every value of every
+     * reply). */
     strbuf_grow(sb, len + 2);
-    strbuf_addch(sb, '"');
+    o = sb->buf + sb->len;
+    *o++ = '"';
     while (p < end) {
         /* a run of bytes that need nothing: ASCII that needs no escape and
          * whole valid UTF-8 sequences, copied at once */
@@ -77,31 +95,40 @@ void json_quote(struct strbuf *sb, const char *s, size_t len)
             }
             break;
         }
-        if (p > run)
-            strbuf_add(sb, run, (size_t)(p - run));
+        if (p > run) {
+            o = quote_room(sb, o, (size_t)(p - run) + (size_t)(end - p) + 1);
+            memcpy(o, run, (size_t)(p - run));
+            o += p - run;
+        }
         if (p >= end)
             break;
+        o = quote_room(sb, o, 6 + (size_t)(end - p) + 1);
         if (*p >= 0x80) {
-            strbuf_add(sb, "\xEF\xBF\xBD", 3);  /* U+FFFD for a bad byte */
+            memcpy(o, "\xEF\xBF\xBD", 3);  /* U+FFFD for a bad byte */
+            o += 3;
             p++;
             continue;
         }
         switch (*p) {
-        case '"': strbuf_add(sb, "\\\"", 2); break;
-        case '\\': strbuf_add(sb, "\\\\", 2); break;
-        case '\n': strbuf_add(sb, "\\n", 2); break;
-        case '\r': strbuf_add(sb, "\\r", 2); break;
-        case '\t': strbuf_add(sb, "\\t", 2); break;
-        case '\b': strbuf_add(sb, "\\b", 2); break;
-        case '\f': strbuf_add(sb, "\\f", 2); break;
-        default: {
-            char u[6] = { '\\', 'u', '0', '0', hex[*p >> 4], hex[*p & 15] };
-            strbuf_add(sb, u, 6);
-        }
+        case '"': *o++ = '\\'; *o++ = '"'; break;
+        case '\\': *o++ = '\\'; *o++ = '\\'; break;
+        case '\n': *o++ = '\\'; *o++ = 'n'; break;
+        case '\r': *o++ = '\\'; *o++ = 'r'; break;
+        case '\t': *o++ = '\\'; *o++ = 't'; break;
+        case '\b': *o++ = '\\'; *o++ = 'b'; break;
+        case '\f': *o++ = '\\'; *o++ = 'f'; break;
+        default:
+            memcpy(o, "\\u00", 4);
+            o[4] = hex[*p >> 4];
+            o[5] = hex[*p & 15];
+            o += 6;
         }
         p++;
     }
-    strbuf_addch(sb, '"');
+    o = quote_room(sb, o, 1);
+    *o++ = '"';
+    sb->len = (size_t)(o - sb->buf);
+    sb->buf[sb->len] = '\0';
 }
 
 void jw_key(struct jsonw *w, const char *key)

@@ -18,6 +18,7 @@
 #include "chain/taxonomy.h"
 #include "http/api.h"
 #include "index/exec.h"
+#include "index/index.h"
 #include "index/list.h"
 #include "index/query.h"
 #include "index/screen_json.h"
@@ -487,7 +488,8 @@ void h_enterprise_get(struct api_req *r)
         }
         cacheable = 1;
     }
-    rc = store_ent_load_uscc(r->st, code, &e, &err);
+    /* the index knows the id (as of its last refresh): a hint, checked */
+    rc = store_ent_load_uscc(r->st, code, index_id_of_uscc(r->srv->ix, code), &e, &err);
     if (rc <= 0) {
         if (rc < 0)
             api_internal(r, "loading the enterprise", &err);

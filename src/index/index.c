@@ -1711,6 +1711,17 @@ int64_t index_refresh(struct index *ix, struct store *st, struct error *err)
 
 /* ---- reporting ---- */
 
+int64_t index_id_of_uscc(struct index *ix, const char *uscc)
+{
+    uint32_t d;
+    if (strlen(uscc) != 18)
+        return 0;
+    pthread_rwlock_rdlock(&ix->lock);
+    d = index_find_uscc(ix, uscc);
+    pthread_rwlock_unlock(&ix->lock);
+    return d;
+}
+
 uint64_t index_count(const struct index *ix)
 {
     return roaring_bitmap_get_cardinality(ix->all);

@@ -56,6 +56,10 @@ void index_free(struct index *ix);
 
 /* Enterprises indexed. */
 uint64_t index_count(const struct index *ix);
+/* The store id (= doc) of the enterprise with this 18-character USCC as
+ * the index last saw it, or 0: a hint, as current as the last refresh, for
+ * a caller who then reads the row itself (store_ent_load_uscc). */
+int64_t index_id_of_uscc(struct index *ix, const char *uscc);
 /* The change-log sequence the index reflects. */
 int64_t index_seq(const struct index *ix);
 

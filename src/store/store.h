@@ -123,8 +123,12 @@ int store_ent_any_without_uscc(struct store *st, struct error *err);
  * missing (err says so). */
 int store_ent_load(struct store *st, int64_t id, struct ent *out, struct error *err);
 /* The enterprise with this (normalised) USCC: 1 and *out, 0 when none
- * (out left empty), -1. One statement where find + load are two. */
-int store_ent_load_uscc(struct store *st, const char *uscc, struct ent *out, struct error *err);
+ * (out left empty), -1. One statement where find + load are two. hint: an
+ * id that probably has it (the screening index's), 0 for none: that row is
+ * read first by id (cheaper than the USCC index's text keys) and kept only
+ * if its USCC is the one asked; else the USCC index answers. */
+int store_ent_load_uscc(struct store *st, const char *uscc, int64_t hint, struct ent *out,
+                        struct error *err);
 
 /* Insert e (every set field) created by batch. Returns 0 and sets e->id, or
  * 1 without writing when an enterprise with e's USCC already exists. */

@@ -243,12 +243,30 @@ int store_ent_load(struct store *st, int64_t id, struct ent *out, struct error *
     return store_error(st, err, "load enterprise");
 }
 
-int store_ent_load_uscc(struct store *st, const char *uscc, struct ent *out, struct error *err)
+int store_ent_load_uscc(struct store *st, const char *uscc, int64_t hint, struct ent *out,
+                        struct error *err)
 {
-    sqlite3_stmt *s = store_stmt(st, ST_ENT_LOAD_USCC, err);
+    sqlite3_stmt *s;
     int rc;
     ent_init(out);
-    if (!s)
+    if (hint > 0) {
+        if (!(s = store_stmt(st, ST_ENT_LOAD, err)))
+            return -1;
+        sqlite3_bind_int64(s, 1, hint);
+        rc = sqlite3_step(s);
+        if (rc == SQLITE_ROW) {
+            const unsigned char *u = sqlite3_column_text(s, 1);  /* ENT_SELECT: id, uscc, ... */
+            if (u && !strcmp((const char *)u, uscc)) {
+                load_row(s, out);
+                sqlite3_reset(s);
+                return 1;
+            }
+        }
+        sqlite3_reset(s);
+        if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+            return store_error(st, err, "load enterprise");
+    }
+    if (!(s = store_stmt(st, ST_ENT_LOAD_USCC, err)))
         return -1;
     sqlite3_bind_text(s, 1, uscc, -1, SQLITE_STATIC);
     rc = sqlite3_step(s);

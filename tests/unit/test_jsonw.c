@@ -103,6 +103,34 @@ static void test_strings(void **state)
     (void)state;
 }
 
+/* Long strings, mostly escapes or mostly plain, into buffers that already
+ * hold text: the writer grows the buffer as it goes. */
+static void test_long_strings(void **state)
+{
+    static const char *const pieces[] = { "\"", "\\", "\x01", "杭", "a", "\n", "\xF0\x9F\x98\x80" };
+    size_t sizes[] = { 1, 7, 100, 4096, 100000 }, k, i;
+    for (k = 0; k < sizeof(sizes) / sizeof(sizes[0]); k++) {
+        struct strbuf text = STRBUF_INIT, sb = STRBUF_INIT;
+        json_t *ref;
+        char *ref_text;
+        for (i = 0; text.len < sizes[k]; i++)
+            strbuf_addstr(&text, pieces[(i * 7 + k) % 7]);
+        strbuf_addstr(&sb, "prefix ");
+        json_quote(&sb, text.buf, text.len);
+        ref = json_stringn(text.buf, text.len);
+        ref_text = json_dumps(ref, DUMP_FLAGS | JSON_ENCODE_ANY);
+        assert_non_null(ref_text);
+        assert_int_equal(sb.len, 7 + strlen(ref_text));
+        assert_memory_equal(sb.buf, "prefix ", 7);
+        assert_string_equal(sb.buf + 7, ref_text);
+        free(ref_text);
+        json_decref(ref);
+        strbuf_release(&text);
+        strbuf_release(&sb);
+    }
+    (void)state;
+}
+
 /* jw_real against jansson's own text for the same value. */
 static void check_real(double d)
 {
@@ -266,6 +294,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_structure),
         cmocka_unit_test(test_strings),
+        cmocka_unit_test(test_long_strings),
         cmocka_unit_test(test_reals),
         cmocka_unit_test(test_random_documents),
     };

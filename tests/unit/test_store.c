@@ -188,6 +188,34 @@ static void test_insert_update_history(void **state)
     assert_int_equal(store_ent_find_uscc(st, "91330106MA2B7LQ526", &id, &err), 0);
     assert_int_equal(store_ent_count(st, &err), 1);
 
+    /* by USCC, with a hint that is right, wrong, missing or none: always
+     * the row whose USCC it is */
+    {
+        static const int64_t hints[] = { 0, 1, 2, 999, -5 };
+        struct ent byu;
+        int64_t other;
+        size_t k;
+        assert_int_equal(store_begin(st, &err), 0);
+        ent_set_text(&e, F_USCC, "91330106MA2B7LQ526", 18);
+        assert_int_equal(store_ent_insert(st, &e, b2, &err), 0);
+        other = e.id;
+        assert_int_equal(store_commit(st, &err), 0);
+        for (k = 0; k < sizeof(hints) / sizeof(hints[0]); k++) {
+            int64_t h = hints[k] == 1 ? id : hints[k] == 2 ? other : hints[k];
+            assert_int_equal(store_ent_load_uscc(st, "91330106MA2AXK0C3Q", h, &byu, &err), 1);
+            assert_int_equal(byu.id, id);
+            assert_string_equal(byu.v[F_USCC].s, "91330106MA2AXK0C3Q");
+            assert_int_equal(byu.v[F_CAPITAL].i, 800000000);
+            ent_release(&byu);
+            assert_int_equal(store_ent_load_uscc(st, "91330106MA2B7LQ526", h, &byu, &err), 1);
+            assert_int_equal(byu.id, other);
+            ent_release(&byu);
+            assert_int_equal(store_ent_load_uscc(st, "91110000000000000X", h, &byu, &err), 0);
+            assert_false(byu.v[F_NAME].set);
+            ent_release(&byu);
+        }
+    }
+
     strbuf_release(&hist);
     ent_release(&e);
     ent_release(&upd);
