@@ -48,8 +48,10 @@ int index_build(struct store *st, const struct index_options *opt, struct index 
                 struct error *err);
 
 /* Apply what the store's change log says was written since the index last
- * read it. Returns the number of enterprises reloaded (0 when the index
- * was current), or -1. Safe while queries run on other threads. */
+ * read it. Returns the number of ids reloaded (0 when the index was
+ * current): each one the log named, read again or dropped when it no longer
+ * exists, up to the last id of the store or of the index's columns; or -1.
+ * Safe while queries run on other threads. */
 int64_t index_refresh(struct index *ix, struct store *st, struct error *err);
 
 void index_free(struct index *ix);

@@ -3259,7 +3259,11 @@ static void reclassify_range(void)
     if (store_change_log(st, 0, lo, hi, &err) != 0 || store_commit(st, &err) != 0)
         fail_msg("reclassify: %s", err.msg);
     reloaded = refresh_and_validate(st);
-    assert_int_equal(reloaded, hi - lo);
+    /* every existing id of the range; the ones past the last are counted
+     * only as far as the index's columns reach (after a rebuild: not at all) */
+    if (reloaded < (int64_t)n || reloaded > hi - lo)
+        fail_msg("reclassify: index_refresh reloaded %" PRId64 ", not %zu to %" PRId64, reloaded,
+                 n, hi - lo);
     store_close(st);
     free(ids);
     strbuf_release(&sql);
