@@ -17,23 +17,18 @@
 
 static int resolve_home(const char *cmd, const char *home, char out[10])
 {
-    const struct region *m[8];
+    const struct region *rg;
     size_t n;
     out[0] = '\0';
     if (!home || !*home)
         return 0;
-    if (region_find_code(home)) {
-        snprintf(out, 10, "%s", region_find_code(home)->code);
-        return 0;
+    if (!(rg = region_resolve(home, &n))) {
+        fprintf(stderr, "magnet %s: home region '%s' is %s\n", cmd, home,
+                n ? "ambiguous: give its code" : "unknown");
+        return EXIT_USAGE;
     }
-    n = region_find_name(home, NULL, 0, m, 8);
-    if (n == 1) {
-        snprintf(out, 10, "%s", m[0]->code);
-        return 0;
-    }
-    fprintf(stderr, "magnet %s: home region '%s' is %s\n", cmd, home,
-            n ? "ambiguous: give its code" : "unknown");
-    return EXIT_USAGE;
+    snprintf(out, 10, "%s", rg->code);
+    return 0;
 }
 
 int engine_open_noindex(const char *cmd, const struct engine_flags *f, struct engine *e)
@@ -92,11 +87,6 @@ void engine_close(struct engine *e)
     score_model_free(e->sm);
     taxonomy_free(e->tax);
     memset(e, 0, sizeof(*e));
-}
-
-json_t *engine_item_json(const struct screen_item *it)
-{
-    return screen_item_json(it);
 }
 
 json_t *engine_result_json(const struct engine *e, const struct screen_result *r)

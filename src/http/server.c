@@ -576,22 +576,16 @@ static void mhd_log(void *cls, const char *fmt, va_list ap)
 
 static int resolve_home(const char *home, char out[10], struct error *err)
 {
-    const struct region *m[8];
+    const struct region *rg;
     size_t n;
     out[0] = '\0';
     if (!home || !*home)
         return 0;
-    if (region_find_code(home)) {
-        snprintf(out, 10, "%s", region_find_code(home)->code);
-        return 0;
-    }
-    n = region_find_name(home, NULL, 0, m, 8);
-    if (n == 1) {
-        snprintf(out, 10, "%s", m[0]->code);
-        return 0;
-    }
-    return error_set(err, "home: region '%s' is %s", home,
-                     n ? "ambiguous: give its code" : "unknown");
+    if (!(rg = region_resolve(home, &n)))
+        return error_set(err, "home: region '%s' is %s", home,
+                         n ? "ambiguous: give its code" : "unknown");
+    snprintf(out, 10, "%s", rg->code);
+    return 0;
 }
 
 static int make_dir(const char *path, struct error *err)

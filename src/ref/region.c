@@ -1134,3 +1134,15 @@ const struct region *region_from_address(const char *address)
     }
     return common_ancestor(cands, nc);
 }
+
+const struct region *region_resolve(const char *text, size_t *nmatch)
+{
+    const struct region *m[2], *r = region_find_code(text);
+    size_t n;
+    *nmatch = r ? 1 : 0;
+    if (r)
+        return r;
+    n = region_find_name(text, NULL, 0, m, 2);
+    *nmatch = n;
+    return n == 1 ? m[0] : NULL;
+}

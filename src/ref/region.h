@@ -75,6 +75,12 @@ const struct region *region_find_code(const char *code);
 size_t region_find_name(const char *name, const struct region *within, int level,
                         const struct region **out, size_t max);
 
+/* A region given as a code or as a name that names exactly one region
+ * (the home district of a command or a server): the region, or NULL with
+ * *nmatch the number of regions the name matched (0: unknown; more:
+ * ambiguous, give the code). */
+const struct region *region_resolve(const char *text, size_t *nmatch);
+
 /* Find the county (and the street, when the address names one under that
  * county) that an address names: "浙江省杭州市西湖区文三路90号" -> 330106.
  * Returns the most specific region found unambiguously, or NULL.

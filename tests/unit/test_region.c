@@ -565,6 +565,24 @@ static void test_long_input(void **state)
     assert_int_equal(count_of("北京北京北京北京北京"), 0);
 }
 
+/* region_resolve: a code, a name of one region, an ambiguous or unknown one. */
+static void test_resolve(void **state)
+{
+    size_t n = 99;
+    const struct region *r = region_resolve("330106", &n);
+    assert_non_null(r);
+    assert_string_equal(r->code, "330106");
+    assert_int_equal(n, 1);
+    r = region_resolve("杭州市西湖区", &n);
+    assert_non_null(r);
+    assert_string_equal(r->code, "330106");
+    assert_null(region_resolve("西湖区", &n));
+    assert_true(n >= 2);
+    assert_null(region_resolve("不存在的地方", &n));
+    assert_int_equal(n, 0);
+    (void)state;
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -584,6 +602,7 @@ int main(void)
         cmocka_unit_test(test_addresses),
         cmocka_unit_test(test_address_speed),
         cmocka_unit_test(test_long_input),
+        cmocka_unit_test(test_resolve),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
