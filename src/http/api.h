@@ -327,6 +327,11 @@ int api_data_path(struct api_server *s, const char *prefix, const char *ext, cha
 
 /* Content-Disposition for a download (ASCII fallback plus RFC 5987 UTF-8). */
 void api_attachment(struct api_req *r, const char *filename);
+/* Reply with the export just written at path (an XLSX, or a CSV when csv),
+ * as a download named filename with X-Magnet-Rows: rows. The file is
+ * unlinked at once (the open descriptor keeps it until it is sent). */
+void api_reply_export(struct api_req *r, const char *path, int csv, const char *filename,
+                      int64_t rows);
 
 /* ---- metrics (metrics.c) ---- */
 

@@ -7,11 +7,8 @@
  * by the route's R_INDEX flag); an enterprise's detail comes from the
  * store, as `magnet show` shows it.
  */
-#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "base/alloc.h"
 #include "base/jsonw.h"
@@ -93,33 +90,14 @@ static void reply_table(struct api_req *r, const char *base, int csv,
 {
     char path[4300], fname[200];
     struct error err = ERROR_INIT;
-    struct stat sb;
-    int fd;
 
     if (api_data_path(r->srv, "export", csv ? ".csv" : ".xlsx", path, sizeof(path), &err) != 0 ||
         render_entries_table(path, "企业", csv, e, n, &err) != 0) {
         api_internal(r, "writing the export", &err);
         return;
     }
-    fd = open(path, O_RDONLY | O_CLOEXEC);
-    unlink(path);  /* the open descriptor keeps the file until the reply is sent */
-    if (fd < 0 || fstat(fd, &sb) != 0) {
-        if (fd >= 0)
-            close(fd);
-        api_internal(r, "reading the export", NULL);
-        return;
-    }
-    api_reply_fd(r, 200,
-                 csv ? "text/csv; charset=utf-8"
-                     : "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                 fd, (uint64_t)sb.st_size);
     snprintf(fname, sizeof(fname), "%s-%s.%s", base, r->srv->today_text, csv ? "csv" : "xlsx");
-    api_attachment(r, fname);
-    {
-        char rows[32];
-        snprintf(rows, sizeof(rows), "%zu", n);
-        api_add_header(r, "X-Magnet-Rows", rows);
-    }
+    api_reply_export(r, path, csv, fname, (int64_t)n);
 }
 
 void h_screen_export(struct api_req *r)

@@ -8,11 +8,8 @@
  * adds what is the API's: who may replace or delete whose list, and the
  * replies.
  */
-#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "base/utf8.h"
 #include "http/api.h"
@@ -249,9 +246,8 @@ void h_list_export(struct api_req *r)
     char path[4300], fname[300];
     struct error err = ERROR_INIT;
     struct list_meta m;
-    struct stat sb;
     int64_t rows = 0;
-    int csv, fd;
+    int csv;
 
     if ((csv = api_export_format(r)) < 0)
         return;
@@ -267,23 +263,8 @@ void h_list_export(struct api_req *r)
         list_error_reply(r, &err, NULL);
         return;
     }
-    fd = open(path, O_RDONLY | O_CLOEXEC);
-    unlink(path);
-    if (fd < 0 || fstat(fd, &sb) != 0) {
-        if (fd >= 0)
-            close(fd);
-        list_meta_release(&m);
-        api_internal(r, "reading the export", NULL);
-        return;
-    }
-    api_reply_fd(r, 200,
-                 csv ? "text/csv; charset=utf-8"
-                     : "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                 fd, (uint64_t)sb.st_size);
     snprintf(fname, sizeof(fname), "清单-%s.%s", m.name, csv ? "csv" : "xlsx");
-    api_attachment(r, fname);
-    snprintf(fname, sizeof(fname), "%lld", (long long)rows);
-    api_add_header(r, "X-Magnet-Rows", fname);
+    api_reply_export(r, path, csv, fname, rows);
     list_meta_release(&m);
 }
 

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/random.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "base/alloc.h"
@@ -295,4 +296,26 @@ void api_attachment(struct api_req *r, const char *filename)
     }
     api_add_header(r, "Content-Disposition", sb.buf);
     strbuf_release(&sb);
+}
+
+void api_reply_export(struct api_req *r, const char *path, int csv, const char *filename,
+                      int64_t rows)
+{
+    char text[32];
+    struct stat sb;
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    unlink(path);
+    if (fd < 0 || fstat(fd, &sb) != 0) {
+        if (fd >= 0)
+            close(fd);
+        api_internal(r, "reading the export", NULL);
+        return;
+    }
+    api_reply_fd(r, 200,
+                 csv ? "text/csv; charset=utf-8"
+                     : "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                 fd, (uint64_t)sb.st_size);
+    api_attachment(r, filename);
+    snprintf(text, sizeof(text), "%lld", (long long)rows);
+    api_add_header(r, "X-Magnet-Rows", text);
 }
