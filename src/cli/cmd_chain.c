@@ -14,6 +14,7 @@
 #include "cli/commands.h"
 #include "cli/engine.h"
 #include "index/chainmap.h"
+#include "index/screen_json.h"
 #include "index/query.h"
 #include "ref/region.h"
 #include "registry/value.h"
@@ -165,58 +166,6 @@ static void print_text(const struct chainmap *m, size_t nleaders, size_t ncand)
     free(stages);
 }
 
-/* ---- JSON ---- */
-
-static json_t *firms_json(const char *query, const struct screen_result *r)
-{
-    json_t *items = json_array();
-    size_t i;
-    for (i = 0; i < r->nitems; i++)
-        json_array_append_new(items, engine_item_json(&r->items[i]));
-    return json_pack("{s:s, s:I, s:o}", "query", query ? query : "", "total",
-                     (json_int_t)r->total, "items", items);
-}
-
-static json_t *map_json(const struct chainmap *m)
-{
-    json_t *o = json_object(), *nodes = json_array();
-    size_t i;
-
-    json_object_set_new(o, "track", json_pack("{s:s, s:s, s:s}", "id", m->track->id, "name",
-                                              m->track->name, "kind",
-                                              m->track->kind == TAX_CHAIN ? "chain"
-                                                                          : "classification"));
-    json_object_set_new(o, "home", json_pack("{s:s, s:s}", "code", m->home, "name", m->home_name));
-    json_object_set_new(o, "local_total", json_integer((json_int_t)m->local_total));
-    json_object_set_new(o, "national_total", json_integer((json_int_t)m->national_total));
-    json_object_set_new(o, "weak_nodes", json_integer((json_int_t)m->nweak));
-    json_object_set_new(o, "gap_nodes", json_integer((json_int_t)m->ngap));
-    for (i = 0; i < m->nnodes; i++) {
-        const struct chainmap_node *n = &m->nodes[i];
-        json_t *no = json_object();
-        json_object_set_new(no, "id", json_string(n->node->full_id));
-        json_object_set_new(no, "name", json_string(n->node->name));
-        json_object_set_new(no, "stage", json_string(n->node->stage_text));
-        json_object_set_new(no, "stage_label",
-                            json_string(stage_label(n->node->stage, n->node->stage_text)));
-        json_object_set_new(no, "local", json_integer((json_int_t)n->local));
-        json_object_set_new(no, "national", json_integer((json_int_t)n->national));
-        json_object_set_new(no, "lq", n->lq_defined ? json_real(n->lq) : json_null());
-        json_object_set_new(no, "gap", json_boolean(n->gap));
-        json_object_set_new(no, "weak", json_boolean(n->weak));
-        json_object_set_new(no, "leaders", firms_json(n->leaders_query, &n->leaders));
-        json_object_set_new(no, "candidates",
-                            n->weak ? firms_json(n->candidates_query, &n->candidates)
-                                    : json_null());
-        json_array_append_new(nodes, no);
-    }
-    json_object_set_new(o, "nodes", nodes);
-    json_object_set_new(o, "took_ms", json_real(m->took_ms));
-    return o;
-}
-
-/* ---- the command ---- */
-
 static int chain_map(int argc, char **argv)
 {
     static const struct option longopts[] = {
@@ -296,7 +245,7 @@ static int chain_map(int argc, char **argv)
         return EXIT_FAIL;
     }
     if (json) {
-        json_t *o = map_json(&m);
+        json_t *o = chainmap_json(&m);
         char *s = json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
         printf("%s\n", s);
         free(s);

@@ -40,7 +40,5 @@ void engine_close(struct engine *e);
 
 /* The JSON of a screening result (also what the HTTP API returns). */
 json_t *engine_result_json(const struct engine *e, const struct screen_result *r);
-/* One result item as JSON. */
-json_t *engine_item_json(const struct screen_item *it);
 
 #endif

@@ -113,24 +113,14 @@ void h_chain_get(struct api_req *r)
     api_reply_json(r, 200, o);
 }
 
-static json_t *firms_json(const char *query, const struct screen_result *res)
-{
-    json_t *items = json_array();
-    size_t i;
-    for (i = 0; i < res->nitems; i++)
-        json_array_append_new(items, screen_item_json(&res->items[i]));
-    return json_pack("{s:s, s:I, s:o}", "query", query ? query : "", "total",
-                     (json_int_t)res->total, "items", items);
-}
-
 void h_chain_map(struct api_req *r)
 {
     struct chainmap m;
     struct error err = ERROR_INIT;
     struct api_problem p;
     int64_t leaders = CHAINMAP_DEFAULT_LEADERS, cands = CHAINMAP_DEFAULT_CANDIDATES;
-    size_t track, i;
-    json_t *o, *nodes;
+    size_t track;
+    json_t *o;
 
     memset(&p, 0, sizeof(p));
     if (api_int_param(&r->url, "leaders", 0, CHAINMAP_MAX_FIRMS, &leaders, &p) != 0 ||
@@ -149,37 +139,7 @@ void h_chain_map(struct api_req *r)
         api_internal(r, "building the chain map", &err);
         return;
     }
-    o = json_object();
-    json_object_set_new(o, "track", json_pack("{s:s, s:s, s:s}", "id", m.track->id, "name",
-                                              m.track->name, "kind",
-                                              m.track->kind == TAX_CHAIN ? "chain"
-                                                                         : "classification"));
-    json_object_set_new(o, "home", json_pack("{s:s, s:s}", "code", m.home, "name", m.home_name));
-    json_object_set_new(o, "local_total", json_integer((json_int_t)m.local_total));
-    json_object_set_new(o, "national_total", json_integer((json_int_t)m.national_total));
-    json_object_set_new(o, "weak_nodes", json_integer((json_int_t)m.nweak));
-    json_object_set_new(o, "gap_nodes", json_integer((json_int_t)m.ngap));
-    nodes = json_array();
-    for (i = 0; i < m.nnodes; i++) {
-        const struct chainmap_node *n = &m.nodes[i];
-        json_t *no = json_object();
-        json_object_set_new(no, "id", json_string(n->node->full_id));
-        json_object_set_new(no, "name", json_string(n->node->name));
-        json_object_set_new(no, "stage", json_string(n->node->stage_text));
-        json_object_set_new(no, "stage_label", json_string(stage_label(n->node)));
-        json_object_set_new(no, "local", json_integer((json_int_t)n->local));
-        json_object_set_new(no, "national", json_integer((json_int_t)n->national));
-        json_object_set_new(no, "lq", n->lq_defined ? json_real(n->lq) : json_null());
-        json_object_set_new(no, "gap", json_boolean(n->gap));
-        json_object_set_new(no, "weak", json_boolean(n->weak));
-        json_object_set_new(no, "leaders", firms_json(n->leaders_query, &n->leaders));
-        json_object_set_new(no, "candidates",
-                            n->weak ? firms_json(n->candidates_query, &n->candidates)
-                                    : json_null());
-        json_array_append_new(nodes, no);
-    }
-    json_object_set_new(o, "nodes", nodes);
-    json_object_set_new(o, "took_ms", json_real(m.took_ms));
+    o = chainmap_json(&m);
     chainmap_release(&m);
     api_reply_json(r, 200, o);
 }

@@ -3,6 +3,8 @@
  */
 #include "index/screen_json.h"
 
+#include "chain/taxonomy.h"
+#include "index/chainmap.h"
 #include "index/query.h"
 #include "index/score.h"
 #include "ref/industry.h"
@@ -94,3 +96,56 @@ json_t *screen_result_json(const struct screen_result *r)
     json_object_set_new(o, "took_ms", json_real(r->took_ms));
     return o;
 }
+
+/* ---- chain maps ---- */
+
+static json_t *firms_json(const char *query, const struct screen_result *r)
+{
+    json_t *items = json_array();
+    size_t i;
+    for (i = 0; i < r->nitems; i++)
+        json_array_append_new(items, screen_item_json(&r->items[i]));
+    return json_pack("{s:s, s:I, s:o}", "query", query ? query : "", "total",
+                     (json_int_t)r->total, "items", items);
+}
+
+json_t *chainmap_json(const struct chainmap *m)
+{
+    json_t *o = json_object(), *nodes = json_array();
+    size_t i;
+
+    json_object_set_new(o, "track", json_pack("{s:s, s:s, s:s}", "id", m->track->id, "name",
+                                              m->track->name, "kind",
+                                              m->track->kind == TAX_CHAIN ? "chain"
+                                                                          : "classification"));
+    json_object_set_new(o, "home", json_pack("{s:s, s:s}", "code", m->home, "name", m->home_name));
+    json_object_set_new(o, "local_total", json_integer((json_int_t)m->local_total));
+    json_object_set_new(o, "national_total", json_integer((json_int_t)m->national_total));
+    json_object_set_new(o, "weak_nodes", json_integer((json_int_t)m->nweak));
+    json_object_set_new(o, "gap_nodes", json_integer((json_int_t)m->ngap));
+    for (i = 0; i < m->nnodes; i++) {
+        const struct chainmap_node *n = &m->nodes[i];
+        json_t *no = json_object();
+        json_object_set_new(no, "id", json_string(n->node->full_id));
+        json_object_set_new(no, "name", json_string(n->node->name));
+        json_object_set_new(no, "stage", json_string(n->node->stage_text));
+        json_object_set_new(no, "stage_label",
+                            json_string(n->node->stage == TAX_CATEGORY ? n->node->stage_text
+                                                               : tax_stage_label(n->node->stage)));
+        json_object_set_new(no, "local", json_integer((json_int_t)n->local));
+        json_object_set_new(no, "national", json_integer((json_int_t)n->national));
+        json_object_set_new(no, "lq", n->lq_defined ? json_real(n->lq) : json_null());
+        json_object_set_new(no, "gap", json_boolean(n->gap));
+        json_object_set_new(no, "weak", json_boolean(n->weak));
+        json_object_set_new(no, "leaders", firms_json(n->leaders_query, &n->leaders));
+        json_object_set_new(no, "candidates",
+                            n->weak ? firms_json(n->candidates_query, &n->candidates)
+                                    : json_null());
+        json_array_append_new(nodes, no);
+    }
+    json_object_set_new(o, "nodes", nodes);
+    json_object_set_new(o, "took_ms", json_real(m->took_ms));
+    return o;
+}
+
+/* ---- the command ---- */

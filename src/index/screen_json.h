@@ -19,4 +19,11 @@ json_t *screen_item_json(const struct screen_item *it);
 /* {"query", "total", "items"[, "facets"], "took_ms"}. New reference. */
 json_t *screen_result_json(const struct screen_result *r);
 
+/* A chain map (chainmap.h): {"track", "home", "local_total",
+ * "national_total", "weak_nodes", "gap_nodes", "nodes": [{"id", "name",
+ * "stage", "stage_label", "local", "national", "lq", "gap", "weak",
+ * "leaders", "candidates"}], "took_ms"}. New reference. */
+struct chainmap;
+json_t *chainmap_json(const struct chainmap *m);
+
 #endif
